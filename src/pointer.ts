@@ -1,0 +1,154 @@
+import type { Pointer } from "./ast.js";
+import { FilterSyntaxError, describeText } from "./errors.js";
+
+// Characters a URI fragment may not hold, which make the server reject a field (SPEC §1):
+// ASCII controls, DEL and C1 controls (Cc), Unicode space separators (Z*), and a few ASCII marks.
+const FORBIDDEN = /[\p{Cc}\p{Z}"#<>\\^`{|}]/u;
+const LONE_SURROGATE = /[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/;
+const HEX = /^[0-9A-Fa-f]{2}$/;
+const utf8 = new TextDecoder("utf-8");
+const utf8Encoder = new TextEncoder();
+
+/** Options of {@link parsePointer}. */
+export interface ParsePointerOptions {
+  /**
+   * Where the pointer sits in a larger text, for error positions: the whole text and the offset
+   * the pointer starts at. Without it, positions are within the pointer itself.
+   */
+  readonly source?: { readonly input: string; readonly offset: number };
+}
+
+/**
+ * Read a field pointer the way a CREST server does: split at `/` (a leading `/` is optional, an
+ * empty first or last segment is dropped, empty middle segments stay), then percent-decode each
+ * segment as UTF-8. `~0` and `~1` are plain text: this dialect has no RFC 6901 escapes.
+ *
+ * @throws {@link FilterSyntaxError} for characters a URI fragment may not hold (spaces, controls,
+ * `"`, `#`, `<`, `>`, `\`, `^`, `` ` ``, `{`, `|`, `}`), a `%` without two hex digits, and lone
+ * surrogates.
+ *
+ * @example
+ * ```ts
+ * import { parsePointer } from "crest-query";
+ * parsePointer("/roles/0/_refResourceId"); // ["roles", "0", "_refResourceId"]
+ * parsePointer("a%2Fb");                   // ["a/b"]
+ * parsePointer("/");                       // []
+ * ```
+ */
+export function parsePointer(text: string, options: ParsePointerOptions = {}): Pointer {
+  const input = options.source?.input ?? text;
+  const base = options.source?.offset ?? 0;
+  const fail = (at: number, length: number, problem: string, hint?: string): never => {
+    throw new FilterSyntaxError({
+      input,
+      offset: base + at,
+      length,
+      code: "invalid-field",
+      problem,
+      found: describeText(text.slice(at, at + length)),
+      expected: ["a JSON pointer such as /name or /roles/0/_refResourceId"],
+      ...(hint === undefined ? {} : { hint }),
+    });
+  };
+  const bad = FORBIDDEN.exec(text);
+  if (bad !== null) {
+    const ch = bad[0];
+    const code = ch.codePointAt(0) ?? 0;
+    const name = code < 0x20 || (code >= 0x7f && code <= 0x9f) || /\p{Z}/u.test(ch)
+      ? `U+${code.toString(16).toUpperCase().padStart(4, "0")}`
+      : `"${ch}"`;
+    const hint = code === 0x09 || code === 0x0a || code === 0x0d
+      ? "only the space character separates words in a filter; a tab or newline becomes part of the field"
+      : `write it percent-encoded (${percentEncode(ch)}) if it really is part of the field name`;
+    fail(bad.index, ch.length, `Field ${describeText(text)} contains ${name}, which a field may not hold`, hint);
+  }
+  const lone = LONE_SURROGATE.exec(text);
+  if (lone !== null) fail(lone.index, 1, `Field ${describeText(text)} contains a lone surrogate (not valid Unicode)`);
+
+  const parts = text.split("/");
+  const segments: string[] = [];
+  let at = 0;
+  for (let i = 0; i < parts.length; i++) {
+    const part = parts[i] as string;
+    const dropped = part.length === 0 && (i === 0 || i === parts.length - 1);
+    if (!dropped) segments.push(part.includes("%") ? decodeSegment(part, at, fail) : part);
+    at += part.length + 1;
+  }
+  return segments;
+}
+
+function decodeSegment(
+  segment: string,
+  start: number,
+  fail: (at: number, length: number, problem: string, hint?: string) => never,
+): string {
+  let out = "";
+  let i = 0;
+  while (i < segment.length) {
+    const pct = segment.indexOf("%", i);
+    if (pct === -1) {
+      out += segment.slice(i);
+      break;
+    }
+    out += segment.slice(i, pct);
+    const bytes: number[] = [];
+    let j = pct;
+    while (segment.charCodeAt(j) === 0x25 /* % */) {
+      const hex = segment.slice(j + 1, j + 3);
+      if (!HEX.test(hex)) {
+        fail(start + j, Math.min(3, segment.length - j), `"%" must be followed by two hex digits in field segment ${describeText(segment)}`, "write a literal % as %25");
+      }
+      bytes.push(Number.parseInt(hex, 16));
+      j += 3;
+    }
+    // Invalid UTF-8 becomes U+FFFD, as the server's URI decoding does.
+    out += utf8.decode(new Uint8Array(bytes));
+    i = j;
+  }
+  return out;
+}
+
+// In a segment: what delimits words or segments, what a field may not hold, and `%` itself.
+const NEEDS_ENCODING = /[\p{Cc}\p{Z}"#<>\\^`{|}%/()]/u;
+const NEEDS_ENCODING_GLOBAL = /[\p{Cc}\p{Z}"#<>\\^`{|}%/()]/gu;
+
+/**
+ * Write pointer segments as the field of a filter: `/`-prefixed, with `/`, `%`, spaces,
+ * parentheses and every character a field may not hold percent-encoded, so that
+ * `parsePointer(formatPointer(p))` gives `p` back for any segments. An empty last segment gets a
+ * trailing `/` so that it survives.
+ *
+ * @throws TypeError when a segment holds a lone surrogate (it cannot be sent as UTF-8).
+ *
+ * @example
+ * ```ts
+ * import { formatPointer } from "crest-query";
+ * formatPointer(["roles", "0"]);  // "/roles/0"
+ * formatPointer(["a/b", "c d"]);  // "/a%2Fb/c%20d"
+ * formatPointer([]);              // "/"
+ * ```
+ */
+export function formatPointer(segments: Pointer): string {
+  if (segments.length === 0) return "/";
+  let out = "";
+  for (const segment of segments) {
+    if (typeof segment !== "string") throw new TypeError(`Pointer segments must be strings, got ${typeof segment}`);
+    if (LONE_SURROGATE.test(segment)) {
+      throw new TypeError(`Pointer segment ${describeText(segment)} holds a lone surrogate, which cannot be sent as UTF-8`);
+    }
+    out += "/" + (NEEDS_ENCODING.test(segment) ? segment.replace(NEEDS_ENCODING_GLOBAL, percentEncode) : segment);
+  }
+  return segments[segments.length - 1] === "" ? `${out}/` : out;
+}
+
+/** Percent-encode every UTF-8 byte of a string, with upper-case hex. */
+export function percentEncode(text: string): string {
+  let out = "";
+  for (const byte of utf8Encoder.encode(text)) out += `%${byte < 16 ? "0" : ""}${byte.toString(16).toUpperCase()}`;
+  return out;
+}
+
+/** Whether a string holds an unpaired surrogate (which UTF-8 cannot carry). */
+export function hasLoneSurrogate(text: string): boolean {
+  return LONE_SURROGATE.test(text);
+}
