@@ -42,16 +42,19 @@ export const DEFAULT_MAX_NESTING = 63;
 export interface ParseFilterOptions {
   /**
    * The most parenthesised groups that may nest. Default {@link DEFAULT_MAX_NESTING} (63), like the
-   * server. Values above 1000 are lowered to 1000 so that no input can exhaust the stack.
+   * server. Values above 200 are lowered to 200 so that no input can exhaust the stack.
    */
   readonly maxNesting?: number;
 }
 
-const HARD_MAX_NESTING = 1000;
+// Each group costs the recursive-descent parser a few stack frames; this keeps the worst case far
+// from the stack limit, also in worker threads, whose stacks are smaller.
+const HARD_MAX_NESTING = 200;
 const TRUE: Filter = Object.freeze({ type: "literal", value: true });
 const FALSE: Filter = Object.freeze({ type: "literal", value: false });
 const OPERATOR_NAME = /^[A-Za-z0-9_.]+$/;
-const JSON_ESCAPE = /\\([ntrbfu/])/g;
+const ESCAPE = /\\([\s\S])/g;
+const JSON_ESCAPE_LETTERS = "ntrbfu/";
 const CORE_TOKENS = new Set([Eq, Co, Sw, Lt, Le, Gt, Ge]);
 
 // Operators from other filter languages, and what to write instead.
@@ -82,6 +85,8 @@ class FilterParser extends EmbeddedActionsParser {
   /** Offsets of the parentheses that are open, innermost last. */
   readonly groups: number[] = [];
   warnings: FilterWarning[] | undefined = undefined;
+  /** The field of the test being read, for hints about the value that follows. */
+  field: IToken | undefined = undefined;
 
   constructor() {
     super(allTokens, { maxLookahead: 1, recoveryEnabled: false });
@@ -139,7 +144,7 @@ class FilterParser extends EmbeddedActionsParser {
 
   private readonly test = this.RULE("test", (): Filter => {
     const fieldToken = this.CONSUME(PlainWord);
-    const field = this.ACTION(() => this.fieldOf(fieldToken));
+    const field = this.ACTION(() => ((this.field = fieldToken), this.fieldOf(fieldToken)));
     return this.OR([
       { ALT: () => (this.CONSUME(Pr), { type: "presence", field }) },
       {
@@ -235,8 +240,9 @@ class FilterParser extends EmbeddedActionsParser {
     const image = token.image;
     const body = image.slice(1, -1);
     if (this.warnings !== undefined) {
-      for (const m of body.matchAll(JSON_ESCAPE)) {
+      for (const m of body.matchAll(ESCAPE)) {
         const letter = m[1] as string;
+        if (!JSON_ESCAPE_LETTERS.includes(letter)) continue;
         this.warn(token.startOffset + 1 + (m.index ?? 0), 2, "json-escape",
           `"\\${letter}" in a string is the character "${letter}" to the server, which applies no JSON escapes; write the character itself`);
       }
@@ -260,13 +266,20 @@ class FilterParser extends EmbeddedActionsParser {
         problem: reading.problem,
         found: describeText(token.image),
         expected: ["a string in quotes", "a number", "true", "false"],
-        ...(reading.hint === undefined ? {} : { hint: reading.hint }),
+        hint: this.valueHint(token.image) ?? reading.hint,
       });
     }
     if (reading.note !== undefined && this.warnings !== undefined) {
       this.warn(token.startOffset, token.image.length, /[\t\n\r]/.test(token.image) ? "whitespace" : "number-syntax", reading.note);
     }
     return reading.value;
+  }
+
+  // A keyword in value position usually means the words before it were read differently.
+  private valueHint(word: string): string | undefined {
+    if (!/^(pr|and|or)$/i.test(word)) return undefined;
+    if (this.field?.image === "!") return "'!' negates one group: write ! (! (a pr)), not ! ! a pr";
+    return "a field cannot hold a space (write it as %20), so the word after the field was read as an operator";
   }
 
   private warn(offset: number, length: number, code: FilterWarningCode, message: string): void {
@@ -358,6 +371,7 @@ function runParser(text: string, options: ParseFilterOptions, warnings: FilterWa
     return filter;
   } finally {
     parser.warnings = undefined;
+    parser.field = undefined;
     parser.text = "";
   }
 }
@@ -400,8 +414,9 @@ function recognitionError(
   const index = atEnd ? tokens.length : tokens.indexOf(token);
   const previous = index > 0 ? tokens[index - 1] : undefined;
   const rule = error.context.ruleStack[error.context.ruleStack.length - 1];
+  const spaceHint = !atEnd && /[\t\n\r]/.test(token.image) ? "only the space character separates words; a tab or line break does not" : undefined;
   const make = (code: ConstructorParameters<typeof FilterSyntaxError>[0]["code"], problem: string, expected: string[], hint?: string) =>
-    new FilterSyntaxError({ input: text, offset, length, code, problem, found, expected, ...(hint === undefined ? {} : { hint }) });
+    new FilterSyntaxError({ input: text, offset, length, code, problem, found, expected, ...(spaceHint ?? hint) === undefined ? {} : { hint: spaceHint ?? hint } });
 
   if (error.name === "NotAllInputParsedException") {
     if (token.tokenType === RParen) {

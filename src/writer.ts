@@ -1,0 +1,99 @@
+import { isExtendedOperatorName, type Filter, type FilterValue } from "./ast.js";
+import { describeText } from "./errors.js";
+import { fitsLong, formatDecimal } from "./numbers.js";
+import { formatPointer, hasLoneSurrogate } from "./pointer.js";
+
+/** How deep a filter tree may be for the recursive functions of this library. */
+export const MAX_FILTER_DEPTH = 1000;
+
+const CORE = new Set(["eq", "co", "sw", "lt", "le", "gt", "ge"]);
+
+/**
+ * Write a filter in canonical form: lower-case keywords, single spaces, parentheses only where the
+ * structure needs them, `!(...)` around every negation, `/`-prefixed percent-encoded fields, strings
+ * in double quotes with only `\` and `"` escaped, integers as digits and decimals always with a `.`.
+ * `parseFilter(formatFilter(f))` equals `f`.
+ *
+ * An `and` with no operand is written `true`, an `or` with none `false`, and one with a single
+ * operand as that operand: the same meaning, though the parser will not give those shapes back.
+ *
+ * @throws TypeError for a filter no server could read: a non-finite decimal, an integer outside
+ * 64 bits, an operator that is not a valid name, a lone surrogate, or nesting deeper than
+ * {@link MAX_FILTER_DEPTH}.
+ *
+ * @example
+ * ```ts
+ * import { formatFilter, parseFilter } from "crest-query";
+ * formatFilter(parseFilter("NAME   EQ 'O\\'Brien' AND (a pr OR b pr)"));
+ * // '/NAME eq "O\'Brien" and (/a pr or /b pr)'
+ * ```
+ */
+export function formatFilter(filter: Filter): string {
+  return write(filter, 0, 0);
+}
+
+// Context: 0 = top level or inside parentheses, 1 = operand of `or`, 2 = operand of `and`.
+function write(filter: Filter, context: 0 | 1 | 2, depth: number): string {
+  if (depth > MAX_FILTER_DEPTH) throw new TypeError(`Filter nests deeper than ${MAX_FILTER_DEPTH} levels`);
+  switch (filter.type) {
+    case "literal":
+      return filter.value ? "true" : "false";
+    case "presence":
+      return `${formatPointer(filter.field)} pr`;
+    case "comparison":
+      return `${formatPointer(filter.field)} ${formatOperator(filter.operator)} ${formatValue(filter.value)}`;
+    case "not":
+      return `!(${write(filter.filter, 0, depth + 1)})`;
+    case "and":
+    case "or": {
+      const operands = filter.filters;
+      if (operands.length === 0) return filter.type === "and" ? "true" : "false";
+      if (operands.length === 1) return write(operands[0] as Filter, context, depth + 1);
+      const inner = filter.type === "and" ? 2 : 1;
+      const text = operands.map((f) => write(f, inner, depth + 1)).join(` ${filter.type} `);
+      // `or` inside `and` needs parentheses for precedence; a group of the same operator keeps
+      // them so the tree reads back with the same shape.
+      const needsParens = context === 2 || (context === 1 && filter.type === "or");
+      return needsParens ? `(${text})` : text;
+    }
+    default:
+      throw new TypeError(`Not a filter node: ${describeText(JSON.stringify((filter as { type?: unknown }).type) ?? String(filter))}`);
+  }
+}
+
+function formatOperator(operator: string): string {
+  if (CORE.has(operator) || isExtendedOperatorName(operator)) return operator;
+  throw new TypeError(
+    `Operator ${describeText(operator)} cannot be written: use a core operator in lower case (eq, co, sw, lt, le, gt, ge) or an extended name of letters, digits, '_' and '.'`,
+  );
+}
+
+/**
+ * Write a comparison value as the filter language spells it: strings in double quotes with `\`
+ * and `"` escaped, booleans as `true`/`false`, integers (bigint) as digits, decimals (number)
+ * always with a `.`.
+ *
+ * @example
+ * ```ts
+ * import { formatValue } from "crest-query";
+ * formatValue('say "hi"'); // '"say \\"hi\\""'
+ * formatValue(42n);        // "42"
+ * formatValue(1);          // "1.0"
+ * ```
+ */
+export function formatValue(value: FilterValue): string {
+  switch (typeof value) {
+    case "string":
+      if (hasLoneSurrogate(value)) throw new TypeError(`String ${describeText(value)} holds a lone surrogate, which cannot be sent as UTF-8`);
+      return `"${value.replace(/["\\]/g, "\\$&")}"`;
+    case "boolean":
+      return value ? "true" : "false";
+    case "bigint":
+      if (!fitsLong(value)) throw new TypeError(`Integer ${value} does not fit a signed 64-bit integer`);
+      return value.toString();
+    case "number":
+      return formatDecimal(value);
+    default:
+      throw new TypeError(`Not a filter value: ${typeof value}`);
+  }
+}
