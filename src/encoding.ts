@@ -47,7 +47,15 @@ export function encodeQueryComponent(text: string): string {
   return plain === 0 ? text : out + text.slice(plain);
 }
 
-/** Options of {@link encodeQueryFilter}. */
+/**
+ * Options of {@link encodeQueryFilter}.
+ *
+ * @example
+ * ```ts
+ * import { encodeQueryFilter } from "crest-query";
+ * encodeQueryFilter("a eq", { validate: false }); // "a%20eq", sent as it is
+ * ```
+ */
 export interface EncodeQueryFilterOptions {
   /**
    * For a filter given as text: check that it parses before encoding it (default `true`), so a

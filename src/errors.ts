@@ -2,6 +2,12 @@
  * A place in a filter's text. `offset` counts UTF-16 code units from the start (what `String#slice`
  * takes); `line` and `column` are 1-based and count what a person sees: lines split at `\n`,
  * columns in Unicode code points.
+ *
+ * @example
+ * ```ts
+ * import { positionAt, type SourcePosition } from "crest-query";
+ * const where: SourcePosition = positionAt("a pr and\nb", 10); // line 2, column 2
+ * ```
  */
 export interface SourcePosition {
   readonly offset: number;
@@ -86,7 +92,16 @@ function visible(ch: string): string {
   return ch;
 }
 
-/** Machine-readable kinds of {@link FilterSyntaxError}. */
+/**
+ * Machine-readable kinds of {@link FilterSyntaxError}, for callers that react to some problems.
+ *
+ * @example
+ * ```ts
+ * import { checkFilter, type FilterSyntaxErrorCode } from "crest-query";
+ * const result = checkFilter("");
+ * const code: FilterSyntaxErrorCode | undefined = result.ok ? undefined : result.error.code; // "empty-filter"
+ * ```
+ */
 export type FilterSyntaxErrorCode =
   | "empty-filter"
   | "unexpected-token"
@@ -102,7 +117,20 @@ export type FilterSyntaxErrorCode =
   | "invalid-text"
   | "invalid-encoding";
 
-/** What a {@link FilterSyntaxError} is built from. */
+/**
+ * What a {@link FilterSyntaxError} is built from: for code that reads other text (a pointer, a
+ * parameter) and wants to report problems the same way.
+ *
+ * @example
+ * ```ts
+ * import { FilterSyntaxError } from "crest-query";
+ * const error = new FilterSyntaxError({
+ *   input: "a eq", offset: 4, code: "unexpected-end", problem: "Missing value",
+ *   found: "end of input", expected: ["a value"],
+ * });
+ * error.column; // 5
+ * ```
+ */
 export interface FilterSyntaxErrorDetails {
   /** The whole text that was being read. */
   readonly input: string;
@@ -182,7 +210,7 @@ export class FilterSyntaxError extends Error {
   }
 }
 
-/** Describe a piece of text for a message: quoted, shortened, control characters escaped. */
+/** Describe a piece of text for a message: quoted, shortened, control characters escaped (internal). */
 export function describeText(text: string, max = 40): string {
   const cut = text.length > max ? `${text.slice(0, max)}…` : text;
   return JSON.stringify(cut);

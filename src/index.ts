@@ -1,7 +1,34 @@
-export * from "./ast.js";
-export * from "./errors.js";
-export * from "./pointer.js";
-export * from "./parser.js";
-export * from "./lint.js";
-export * from "./writer.js";
-export * from "./encoding.js";
+export {
+  CORE_OPERATORS,
+  isCoreOperator,
+  isExtendedOperatorName,
+  type AndFilter,
+  type ComparisonFilter,
+  type CoreOperator,
+  type Filter,
+  type FilterValue,
+  type LiteralFilter,
+  type NotFilter,
+  type OrFilter,
+  type Pointer,
+  type PresenceFilter,
+} from "./ast.js";
+export {
+  FilterSyntaxError,
+  positionAt,
+  renderCaret,
+  type FilterSyntaxErrorCode,
+  type FilterSyntaxErrorDetails,
+  type SourcePosition,
+} from "./errors.js";
+export { formatPointer, parsePointer, type ParsePointerOptions } from "./pointer.js";
+export { DEFAULT_MAX_NESTING, parseFilter, type ParseFilterOptions } from "./parser.js";
+export { checkFilter, lintFilter, type FilterCheck, type FilterWarning, type FilterWarningCode } from "./lint.js";
+export { formatFilter, formatValue, MAX_FILTER_DEPTH } from "./writer.js";
+export {
+  decodeQueryFilter,
+  encodeQueryComponent,
+  encodeQueryFilter,
+  type EncodeQueryFilterOptions,
+} from "./encoding.js";
+export { filterFromJson, filterToJson, type FilterJson, type FilterValueJson } from "./json.js";

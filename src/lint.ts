@@ -11,6 +11,12 @@ import { parseFilterWithWarnings, type ParseFilterOptions } from "./parser.js";
  * - `whitespace`: a tab or line break where a space was probably meant;
  * - `number-syntax`: a number in Java-only syntax (`1.5f`, `0x1.8p1`, Unicode digits);
  * - `invalid-utf8`: a field whose percent-encoded bytes are not UTF-8.
+ *
+ * @example
+ * ```ts
+ * import { lintFilter, type FilterWarningCode } from "crest-query";
+ * const codes: FilterWarningCode[] = lintFilter("!a pr").map((w) => w.code); // ["bang-field"]
+ * ```
  */
 export type FilterWarningCode =
   | "json-escape"
@@ -60,7 +66,16 @@ export function lintFilter(text: string, options: ParseFilterOptions = {}): Filt
   return parseFilterWithWarnings(text, options).warnings;
 }
 
-/** The outcome of {@link checkFilter}. */
+/**
+ * The outcome of {@link checkFilter}: the filter and its warnings, or the error.
+ *
+ * @example
+ * ```ts
+ * import { checkFilter, type FilterCheck } from "crest-query";
+ * const result: FilterCheck = checkFilter("/mail pr");
+ * if (result.ok) console.log(result.warnings.length); // 0
+ * ```
+ */
 export type FilterCheck =
   | { readonly ok: true; readonly filter: Filter; readonly warnings: readonly FilterWarning[] }
   | { readonly ok: false; readonly error: FilterSyntaxError };

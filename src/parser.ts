@@ -38,7 +38,15 @@ import { hasLoneSurrogate, parsePointer } from "./pointer.js";
  */
 export const DEFAULT_MAX_NESTING = 63;
 
-/** Options of {@link parseFilter}. */
+/**
+ * Options of {@link parseFilter}.
+ *
+ * @example
+ * ```ts
+ * import { parseFilter } from "crest-query";
+ * parseFilter("((a pr))", { maxNesting: 1 }); // throws: at most 1 nested group
+ * ```
+ */
 export interface ParseFilterOptions {
   /**
    * The most parenthesised groups that may nest. Default {@link DEFAULT_MAX_NESTING} (63), like the
@@ -477,4 +485,9 @@ function describeToken(token: IToken): string {
   if (token.tokenType === RParen) return "')'";
   if (token.tokenType.name.endsWith("Quoted")) return `the string ${describeText(token.image)}`;
   return describeText(token.image);
+}
+
+/** The grammar as Chevrotain records it, for the railroad diagrams in grammar/ (not public API). */
+export function serializedGrammar(): ReturnType<FilterParser["getSerializedGastProductions"]> {
+  return parser.getSerializedGastProductions();
 }

@@ -9,7 +9,15 @@ const HEX = /^[0-9A-Fa-f]{2}$/;
 const utf8 = new TextDecoder("utf-8");
 const utf8Encoder = new TextEncoder();
 
-/** Options of {@link parsePointer}. */
+/**
+ * Options of {@link parsePointer}.
+ *
+ * @example
+ * ```ts
+ * import { parsePointer } from "crest-query";
+ * parsePointer("/a%zz", { source: { input: "x pr and /a%zz pr", offset: 9 } }); // throws, offset 11
+ * ```
+ */
 export interface ParsePointerOptions {
   /**
    * Where the pointer sits in a larger text, for error positions: the whole text and the offset

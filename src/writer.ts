@@ -3,7 +3,16 @@ import { describeText } from "./errors.js";
 import { fitsLong, formatDecimal } from "./numbers.js";
 import { formatPointer, hasLoneSurrogate } from "./pointer.js";
 
-/** How deep a filter tree may be for the recursive functions of this library. */
+/**
+ * How deep a filter tree may be for the functions of this library that walk it; deeper trees are
+ * refused with a clear error rather than overflowing the stack.
+ *
+ * @example
+ * ```ts
+ * import { MAX_FILTER_DEPTH } from "crest-query";
+ * MAX_FILTER_DEPTH; // 1000
+ * ```
+ */
 export const MAX_FILTER_DEPTH = 1000;
 
 const CORE = new Set(["eq", "co", "sw", "lt", "le", "gt", "ge"]);

@@ -90,7 +90,7 @@ describe("parseFilter: limits", () => {
     const text = Array.from({ length: 10_000 }, (_, i) => `/f${i} eq ${i}`).join(" or ");
     const filter = parseFilter(text);
     expect(filter.type).toBe("or");
-    expect((filter as { filters: Filter[] }).filters).toHaveLength(10_000);
+    expect((filter as { filters: readonly Filter[] }).filters).toHaveLength(10_000);
     expect(parseFilter(formatFilter(filter))).toEqual(filter);
   });
 

@@ -1,0 +1,48 @@
+import { execFileSync } from "node:child_process";
+import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+
+// Packs the library as npm would publish it, installs the tarball into a fresh project, and uses
+// it from ESM and CommonJS: what a user gets, not what the source tree happens to hold.
+const root = fileURLToPath(new URL("..", import.meta.url));
+let project = "";
+
+function run(command: string, args: string[], cwd: string): string {
+  return execFileSync(command, args, { cwd, encoding: "utf8", stdio: ["ignore", "pipe", "pipe"], env: { ...process.env, npm_config_loglevel: "error" } });
+}
+
+beforeAll(() => {
+  project = mkdtempSync(join(tmpdir(), "crest-query-pack-"));
+  run("npm", ["pack", "--pack-destination", project], root);
+  const tarball = join(project, readdirSync(project).find((name) => name.endsWith(".tgz")) ?? "missing.tgz");
+  writeFileSync(join(project, "package.json"), JSON.stringify({ name: "consumer", version: "1.0.0", private: true }));
+  run("npm", ["install", "--prefer-offline", "--no-audit", "--no-fund", "--ignore-scripts", tarball], project);
+}, 180_000);
+
+afterAll(() => {
+  if (project !== "") rmSync(project, { recursive: true, force: true });
+});
+
+describe("the packed package", () => {
+  it("works through import", () => {
+    writeFileSync(join(project, "esm.mjs"), `import { parseFilter, formatFilter } from "crest-query";\nconsole.log(formatFilter(parseFilter("A EQ 1")));\n`);
+    expect(run("node", ["esm.mjs"], project).trim()).toBe("/A eq 1");
+  });
+
+  it("works through require", () => {
+    writeFileSync(join(project, "cjs.cjs"), `const { parseFilter, encodeQueryFilter } = require("crest-query");\nconsole.log(encodeQueryFilter(parseFilter("a eq 'x y'")));\n`);
+    expect(run("node", ["cjs.cjs"], project).trim()).toBe("%2Fa%20eq%20%22x%20y%22");
+  });
+
+  it("ships type declarations without any, and a working bin", () => {
+    const dts = readFileSync(join(project, "node_modules/crest-query/dist/index.d.ts"), "utf8");
+    expect(dts).toMatch(/declare function parseFilter\(/);
+    expect(dts).toMatch(/export \{[^}]*\bparseFilter\b/);
+    const code = dts.replace(/\/\*[\s\S]*?\*\//g, "").replace(/\/\/.*$/gm, "");
+    expect(code).not.toMatch(/\bany\b/);
+    expect(run("node", ["node_modules/.bin/crest-query", "format", "b PR"], project).trim()).toBe("/b pr");
+  });
+});
