@@ -1,12 +1,15 @@
-import { createToken, Lexer, type TokenType } from "chevrotain";
+import { createToken, Lexer, type IToken, type TokenType } from "chevrotain";
 
 // The server's tokenizer: only U+0020 separates tokens; `(` and `)` stand alone; a quote at the
 // start of a token opens a string that runs to the next unescaped quote of the same kind; anything
-// else is a word up to the next space or parenthesis. Keywords are words with a fixed spelling (any
-// case), and which of them are keywords depends on where they stand, so they are expressed as
-// token categories rather than reserved words:
-//   PlainWord    - a word that can be a field or a number: every word but `true` and `false`
-//   OperatorWord - a word that can stand in operator position: every word but `pr`
+// else is a word up to the next space or parenthesis.
+//
+// Keywords are words with a fixed spelling (any case), and which of them are keywords depends on
+// where they stand ("and eq 1" compares a field named "and"). So the lexer reads words, and the
+// keyword table below gives a word its keyword type after lexing; token categories say where each
+// may stand:
+//   PlainWord    - can be a field or a number: every word but `true` and `false`
+//   OperatorWord - can stand in operator position: every word but `pr`
 
 /** Every word except `true`/`false`: fields and numbers. */
 export const PlainWord = createToken({ name: "PlainWord", pattern: Lexer.NA, label: "a field" });
@@ -16,7 +19,7 @@ export const OperatorWord = createToken({ name: "OperatorWord", pattern: Lexer.N
 export const Quoted = createToken({ name: "Quoted", pattern: Lexer.NA, label: "a string" });
 
 // A word starts with anything but a space, a parenthesis or a quote. The first-character
-// optimisation cannot analyse a complement set, so the start characters are listed: every code
+// optimisation cannot analyse a custom pattern, so its start characters are listed: every code
 // below 256 but those five, and one code from each bucket Chevrotain keeps for higher codes.
 const WORD_START_CHARS: number[] = [];
 for (let code = 0; code < 256; code++) {
@@ -25,25 +28,27 @@ for (let code = 0; code < 256; code++) {
 for (let code = 256; code < 65536; code += 255) WORD_START_CHARS.push(code);
 WORD_START_CHARS.push(65535);
 
+// A character loop is faster here than the equivalent regular expression /[^ ()"'][^ ()]*/y.
+function matchWord(text: string, offset: number): RegExpExecArray | null {
+  const first = text.charCodeAt(offset);
+  if (first === 0x22 || first === 0x27) return null;
+  let end = offset;
+  for (; end < text.length; end++) {
+    const c = text.charCodeAt(end);
+    if (c === 0x20 || c === 0x28 || c === 0x29) break;
+  }
+  return end === offset ? null : ([text.slice(offset, end)] as unknown as RegExpExecArray);
+}
+
 /** Any other word. */
 export const Word = createToken({
   name: "Word",
-  pattern: /[^ ()"'][^ ()]*/,
+  pattern: { exec: matchWord },
   start_chars_hint: WORD_START_CHARS,
   line_breaks: true,
   categories: [PlainWord, OperatorWord],
   label: "a word",
 });
-
-function keyword(name: string, text: string, categories: TokenType[]): TokenType {
-  return createToken({
-    name,
-    pattern: new RegExp(text.replace(/[!]/g, "\\$&"), "i"),
-    longer_alt: Word,
-    categories,
-    label: `'${text}'`,
-  });
-}
 
 export const Spaces = createToken({ name: "Spaces", pattern: / +/, group: Lexer.SKIPPED });
 export const LParen = createToken({ name: "LParen", pattern: /\(/, label: "'('" });
@@ -62,6 +67,11 @@ export const SingleQuoted = createToken({
   categories: [Quoted],
   label: "a string",
 });
+
+function keyword(name: string, text: string, categories: TokenType[]): TokenType {
+  return createToken({ name, pattern: Lexer.NA, categories, label: `'${text}'` });
+}
+
 export const Not = keyword("Not", "!", [PlainWord, OperatorWord]);
 export const And = keyword("And", "and", [PlainWord, OperatorWord]);
 export const Or = keyword("Or", "or", [PlainWord, OperatorWord]);
@@ -76,13 +86,19 @@ export const Le = keyword("Le", "le", [PlainWord, OperatorWord]);
 export const Gt = keyword("Gt", "gt", [PlainWord, OperatorWord]);
 export const Ge = keyword("Ge", "ge", [PlainWord, OperatorWord]);
 
-/** All token types, in matching order (keywords before the generic word). */
+/** Words that are keywords, by their lower-case spelling. */
+const KEYWORDS: ReadonlyMap<string, TokenType> = new Map(
+  [Not, And, Or, Pr, True, False, Eq, Co, Sw, Lt, Le, Gt, Ge].map((t) => [(t.LABEL ?? "").slice(1, -1), t]),
+);
+
+/** All token types: the ones the lexer matches, in matching order, then keywords and categories. */
 export const allTokens: TokenType[] = [
   Spaces,
   LParen,
   RParen,
   DoubleQuoted,
   SingleQuoted,
+  Word,
   Not,
   And,
   Or,
@@ -96,15 +112,27 @@ export const allTokens: TokenType[] = [
   Le,
   Gt,
   Ge,
-  Word,
   PlainWord,
   OperatorWord,
   Quoted,
 ];
 
 /** The one lexer instance. Positions are offsets only; lines and columns are worked out on error. */
-export const filterLexer = new Lexer(allTokens, {
-  positionTracking: "onlyOffset",
-  ensureOptimizations: true,
-  skipValidations: false,
-});
+const lexer = new Lexer(allTokens, { positionTracking: "onlyOffset", ensureOptimizations: true });
+
+/** Tokenize a filter and give keyword words their keyword type. */
+export function tokenize(text: string): ReturnType<Lexer["tokenize"]> {
+  const result = lexer.tokenize(text);
+  for (const token of result.tokens) if (token.tokenType === Word) classify(token);
+  return result;
+}
+
+function classify(token: IToken): void {
+  const image = token.image;
+  if (image.length > 5) return;
+  const keyword = KEYWORDS.get(image.toLowerCase());
+  if (keyword !== undefined) {
+    token.tokenType = keyword;
+    token.tokenTypeIdx = keyword.tokenTypeIdx as number;
+  }
+}

@@ -7,7 +7,6 @@ import {
   Co,
   Eq,
   False,
-  filterLexer,
   Ge,
   Gt,
   Le,
@@ -21,6 +20,7 @@ import {
   Quoted,
   RParen,
   Sw,
+  tokenize,
   True,
 } from "./lexer.js";
 import type { FilterWarning, FilterWarningCode } from "./lint.js";
@@ -103,13 +103,17 @@ class FilterParser extends EmbeddedActionsParser {
 
   readonly filter = this.RULE("filter", (): Filter => this.SUBRULE(this.orExpr));
 
+  // Rules run code only outside the recording phase (when Chevrotain learns the grammar), which
+  // is what ACTION does, without allocating a closure per call. The alternatives of each OR are
+  // built once and reused, as Chevrotain's performance guide advises.
+
   private readonly orExpr = this.RULE("orExpr", (): Filter => {
     const first = this.SUBRULE(this.andExpr);
     let operands: Filter[] | undefined;
     this.MANY(() => {
       this.CONSUME(Or);
       const next = this.SUBRULE2(this.andExpr);
-      this.ACTION(() => (operands ??= [first]).push(next));
+      if (!this.RECORDING_PHASE) (operands ??= [first]).push(next);
     });
     return operands === undefined ? first : { type: "or", filters: operands };
   });
@@ -120,7 +124,7 @@ class FilterParser extends EmbeddedActionsParser {
     this.MANY(() => {
       this.CONSUME(And);
       const next = this.SUBRULE2(this.notExpr);
-      this.ACTION(() => (operands ??= [first]).push(next));
+      if (!this.RECORDING_PHASE) (operands ??= [first]).push(next);
     });
     return operands === undefined ? first : { type: "and", filters: operands };
   });
@@ -132,58 +136,67 @@ class FilterParser extends EmbeddedActionsParser {
     return negated ? { type: "not", filter: operand } : operand;
   });
 
-  private readonly primary = this.RULE("primary", (): Filter =>
-    this.OR([
-      {
-        ALT: () => {
-          const open = this.CONSUME(LParen);
-          this.ACTION(() => this.openGroup(open));
-          const inner = this.SUBRULE(this.orExpr);
-          this.CONSUME(RParen);
-          this.ACTION(() => this.groups.pop());
-          return inner;
-        },
+  private readonly primaryAlternatives = [
+    {
+      ALT: (): Filter => {
+        const open = this.CONSUME(LParen);
+        if (!this.RECORDING_PHASE) this.openGroup(open);
+        const inner = this.SUBRULE(this.orExpr);
+        this.CONSUME(RParen);
+        if (!this.RECORDING_PHASE) this.groups.pop();
+        return inner;
       },
-      { ALT: () => (this.CONSUME(True), TRUE) },
-      { ALT: () => (this.CONSUME(False), FALSE) },
-      { ALT: () => this.SUBRULE(this.test) },
-    ]),
-  );
+    },
+    { ALT: (): Filter => (this.CONSUME(True), TRUE) },
+    { ALT: (): Filter => (this.CONSUME(False), FALSE) },
+    { ALT: (): Filter => this.SUBRULE(this.test) },
+  ];
+
+  private readonly primary = this.RULE("primary", (): Filter => this.OR(this.primaryAlternatives));
+
+  /** The field of the test being read: set before the operator alternatives run. */
+  private testField: Pointer = [];
+
+  private readonly testAlternatives = [
+    { ALT: (): Filter => (this.CONSUME(Pr), { type: "presence", field: this.testField }) },
+    {
+      ALT: (): Filter => {
+        const field = this.testField;
+        const operatorToken = this.CONSUME(OperatorWord);
+        const operator = this.RECORDING_PHASE ? "" : this.operatorOf(operatorToken);
+        const value = this.SUBRULE(this.value);
+        return { type: "comparison", operator, field, value };
+      },
+    },
+  ];
 
   private readonly test = this.RULE("test", (): Filter => {
     const fieldToken = this.CONSUME(PlainWord);
-    const field = this.ACTION(() => ((this.field = fieldToken), this.fieldOf(fieldToken)));
-    return this.OR([
-      { ALT: () => (this.CONSUME(Pr), { type: "presence", field }) },
-      {
-        ALT: () => {
-          const operatorToken = this.CONSUME(OperatorWord);
-          const operator = this.ACTION(() => this.operatorOf(operatorToken));
-          const value = this.SUBRULE(this.value);
-          return { type: "comparison", operator, field, value };
-        },
-      },
-    ]);
+    if (!this.RECORDING_PHASE) {
+      this.field = fieldToken;
+      this.testField = this.fieldOf(fieldToken);
+    }
+    return this.OR(this.testAlternatives);
   });
 
-  private readonly value = this.RULE("value", (): FilterValue =>
-    this.OR([
-      {
-        ALT: () => {
-          const token = this.CONSUME(Quoted);
-          return this.ACTION(() => this.stringOf(token));
-        },
+  private readonly valueAlternatives = [
+    {
+      ALT: (): FilterValue => {
+        const token = this.CONSUME(Quoted);
+        return this.RECORDING_PHASE ? "" : this.stringOf(token);
       },
-      { ALT: () => (this.CONSUME(True), true) },
-      { ALT: () => (this.CONSUME(False), false) },
-      {
-        ALT: () => {
-          const token = this.CONSUME(PlainWord);
-          return this.ACTION(() => this.numberOf(token));
-        },
+    },
+    { ALT: (): FilterValue => (this.CONSUME(True), true) },
+    { ALT: (): FilterValue => (this.CONSUME(False), false) },
+    {
+      ALT: (): FilterValue => {
+        const token = this.CONSUME(PlainWord);
+        return this.RECORDING_PHASE ? 0n : this.numberOf(token);
       },
-    ]),
-  );
+    },
+  ];
+
+  private readonly value = this.RULE("value", (): FilterValue => this.OR(this.valueAlternatives));
 
   private openGroup(open: IToken): void {
     this.groups.push(open.startOffset);
@@ -363,7 +376,7 @@ function runParser(text: string, options: ParseFilterOptions, warnings: FilterWa
       expected: ["well-formed Unicode text"],
     });
   }
-  const lexed = filterLexer.tokenize(text);
+  const lexed = tokenize(text);
   const lexError = lexed.errors[0];
   if (lexError !== undefined) throw unterminatedString(text, lexError);
   const maxNesting = Math.max(0, Math.min(options.maxNesting ?? DEFAULT_MAX_NESTING, HARD_MAX_NESTING));

@@ -44,6 +44,27 @@ export interface ParsePointerOptions {
  * ```
  */
 export function parsePointer(text: string, options: ParsePointerOptions = {}): Pointer {
+  // One pass over printable ASCII that needs no decoding (most fields); anything else takes the
+  // careful path, which validates and percent-decodes.
+  const segments: string[] = [];
+  let start = 0;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (c === 0x2f /* / */) {
+      if (i > 0) segments.push(text.slice(start, i));
+      start = i + 1;
+    } else if (c <= 0x20 || c >= 0x7f || PLAIN_EXCLUDED[c] === 1) {
+      return parseSpecialPointer(text, options);
+    }
+  }
+  if (start < text.length) segments.push(text.slice(start));
+  return segments;
+}
+
+const PLAIN_EXCLUDED = new Uint8Array(128);
+for (const ch of '"#%<>\\^`{|}') PLAIN_EXCLUDED[ch.charCodeAt(0)] = 1;
+
+function parseSpecialPointer(text: string, options: ParsePointerOptions): Pointer {
   const input = options.source?.input ?? text;
   const base = options.source?.offset ?? 0;
   const fail = (at: number, length: number, problem: string, hint?: string): never => {
