@@ -32,3 +32,38 @@ export {
   type EncodeQueryFilterOptions,
 } from "./encoding.js";
 export { filterFromJson, filterToJson, type FilterJson, type FilterValueJson } from "./json.js";
+export {
+  always,
+  and,
+  decimal,
+  field,
+  isFieldRef,
+  isFilter,
+  literal,
+  never,
+  not,
+  or,
+  type BuilderValue,
+  type Decimal,
+  type FieldRef,
+} from "./builder.js";
+export { filter, type Interpolation } from "./template.js";
+export {
+  filterEquals,
+  foldFilter,
+  mapFields,
+  referencedFields,
+  simplifyFilter,
+  transformFilter,
+  type FilterFolder,
+} from "./transform.js";
+export {
+  fieldsOf,
+  type EqualityTests,
+  type FieldPath,
+  type FieldType,
+  type OrderingTests,
+  type TextTests,
+  type TypedField,
+  type TypedFieldBase,
+} from "./typed.js";

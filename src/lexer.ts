@@ -86,6 +86,20 @@ export const Le = keyword("Le", "le", [PlainWord, OperatorWord]);
 export const Gt = keyword("Gt", "gt", [PlainWord, OperatorWord]);
 export const Ge = keyword("Ge", "ge", [PlainWord, OperatorWord]);
 
+// Interpolations of the `filter` template tag stand in the text as `${0}`, `${1}`...; the lexer
+// turns them into slot tokens by what was interpolated. They exist only while a template is read.
+/** An interpolated filter, standing where a filter can. */
+export const FilterSlot = createToken({ name: "FilterSlot", pattern: Lexer.NA, label: "an interpolated filter" });
+/** An interpolated field, standing where a field can. */
+export const FieldSlot = createToken({ name: "FieldSlot", pattern: Lexer.NA, categories: [PlainWord], label: "an interpolated field" });
+/** An interpolated value, standing where a value can. */
+export const ValueSlot = createToken({ name: "ValueSlot", pattern: Lexer.NA, label: "an interpolated value" });
+
+/** What each interpolation of a template is. */
+export type SlotKind = "filter" | "field" | "value";
+const SLOT_TYPES: Readonly<Record<SlotKind, TokenType>> = { filter: FilterSlot, field: FieldSlot, value: ValueSlot };
+const SLOT = /^\$\{(\d+)\}$/;
+
 /** Words that are keywords, by their lower-case spelling. */
 const KEYWORDS: ReadonlyMap<string, TokenType> = new Map(
   [Not, And, Or, Pr, True, False, Eq, Co, Sw, Lt, Le, Gt, Ge].map((t) => [(t.LABEL ?? "").slice(1, -1), t]),
@@ -112,6 +126,9 @@ export const allTokens: TokenType[] = [
   Le,
   Gt,
   Ge,
+  FilterSlot,
+  FieldSlot,
+  ValueSlot,
   PlainWord,
   OperatorWord,
   Quoted,
@@ -120,19 +137,31 @@ export const allTokens: TokenType[] = [
 /** The one lexer instance. Positions are offsets only; lines and columns are worked out on error. */
 const lexer = new Lexer(allTokens, { positionTracking: "onlyOffset", ensureOptimizations: true });
 
-/** Tokenize a filter and give keyword words their keyword type. */
-export function tokenize(text: string): ReturnType<Lexer["tokenize"]> {
+/** Tokenize a filter and give keyword words their keyword type (and slots theirs, in a template). */
+export function tokenize(text: string, slots?: readonly SlotKind[]): ReturnType<Lexer["tokenize"]> {
   const result = lexer.tokenize(text);
-  for (const token of result.tokens) if (token.tokenType === Word) classify(token);
+  for (const token of result.tokens) if (token.tokenType === Word) classify(token, slots);
   return result;
 }
 
-function classify(token: IToken): void {
+/** The index of an interpolation that a slot token stands for. */
+export function slotIndex(token: IToken): number {
+  return Number(SLOT.exec(token.image)?.[1] ?? -1);
+}
+
+function retype(token: IToken, type: TokenType): void {
+  token.tokenType = type;
+  token.tokenTypeIdx = type.tokenTypeIdx as number;
+}
+
+function classify(token: IToken, slots: readonly SlotKind[] | undefined): void {
   const image = token.image;
+  if (slots !== undefined && image.startsWith("${")) {
+    const kind = slots[slotIndex(token)];
+    if (kind !== undefined) retype(token, SLOT_TYPES[kind]);
+    return;
+  }
   if (image.length > 5) return;
   const keyword = KEYWORDS.get(image.toLowerCase());
-  if (keyword !== undefined) {
-    token.tokenType = keyword;
-    token.tokenTypeIdx = keyword.tokenTypeIdx as number;
-  }
+  if (keyword !== undefined) retype(token, keyword);
 }

@@ -7,6 +7,8 @@ import {
   Co,
   Eq,
   False,
+  FieldSlot,
+  FilterSlot,
   Ge,
   Gt,
   Le,
@@ -20,8 +22,11 @@ import {
   Quoted,
   RParen,
   Sw,
+  slotIndex,
   tokenize,
   True,
+  ValueSlot,
+  type SlotKind,
 } from "./lexer.js";
 import type { FilterWarning, FilterWarningCode } from "./lint.js";
 import { readNumber } from "./numbers.js";
@@ -95,6 +100,9 @@ class FilterParser extends EmbeddedActionsParser {
   warnings: FilterWarning[] | undefined = undefined;
   /** The field of the test being read, for hints about the value that follows. */
   field: IToken | undefined = undefined;
+  /** While a template is read: what was interpolated, and which interpolations were placed. */
+  slots: readonly (Filter | Pointer | FilterValue)[] | undefined = undefined;
+  readonly usedSlots = new Set<number>();
 
   constructor() {
     super(allTokens, { maxLookahead: 1, recoveryEnabled: false });
@@ -150,6 +158,12 @@ class FilterParser extends EmbeddedActionsParser {
     { ALT: (): Filter => (this.CONSUME(True), TRUE) },
     { ALT: (): Filter => (this.CONSUME(False), FALSE) },
     { ALT: (): Filter => this.SUBRULE(this.test) },
+    {
+      ALT: (): Filter => {
+        const token = this.CONSUME(FilterSlot);
+        return this.RECORDING_PHASE ? TRUE : (this.slotOf(token) as Filter);
+      },
+    },
   ];
 
   private readonly primary = this.RULE("primary", (): Filter => this.OR(this.primaryAlternatives));
@@ -194,6 +208,12 @@ class FilterParser extends EmbeddedActionsParser {
         return this.RECORDING_PHASE ? 0n : this.numberOf(token);
       },
     },
+    {
+      ALT: (): FilterValue => {
+        const token = this.CONSUME(ValueSlot);
+        return this.RECORDING_PHASE ? 0n : (this.slotOf(token) as FilterValue);
+      },
+    },
   ];
 
   private readonly value = this.RULE("value", (): FilterValue => this.OR(this.valueAlternatives));
@@ -213,7 +233,14 @@ class FilterParser extends EmbeddedActionsParser {
     }
   }
 
+  private slotOf(token: IToken): Filter | Pointer | FilterValue {
+    const index = slotIndex(token);
+    this.usedSlots.add(index);
+    return this.slots?.[index] as Filter | Pointer | FilterValue;
+  }
+
   private fieldOf(token: IToken): Pointer {
+    if (token.tokenType === FieldSlot) return this.slotOf(token) as Pointer;
     const image = token.image;
     const field = parsePointer(image, { source: { input: this.text, offset: token.startOffset } });
     if (this.warnings !== undefined) {
@@ -277,6 +304,17 @@ class FilterParser extends EmbeddedActionsParser {
   }
 
   private numberOf(token: IToken): FilterValue {
+    if (token.tokenType === FieldSlot) {
+      throw new FilterSyntaxError({
+        input: this.text,
+        offset: token.startOffset,
+        length: token.image.length,
+        code: "invalid-value",
+        problem: `Interpolation ${token.image} is a field, where a value belongs`,
+        found: "an interpolated field",
+        expected: ["a string in quotes", "a number", "true", "false", "an interpolated value"],
+      });
+    }
     const reading = readNumber(token.image);
     if ("code" in reading) {
       throw new FilterSyntaxError({
@@ -363,7 +401,43 @@ export function parseFilterWithWarnings(
   return { filter, warnings };
 }
 
-function runParser(text: string, options: ParseFilterOptions, warnings: FilterWarning[] | undefined): Filter {
+/**
+ * Parse the text of a `filter` template: `${0}`, `${1}`... stand for the interpolations, whose
+ * kinds and converted values are given. Every interpolation must be placed as a whole token.
+ */
+export function parseTemplateText(
+  text: string,
+  kinds: readonly SlotKind[],
+  values: readonly (Filter | Pointer | FilterValue)[],
+  options: ParseFilterOptions = {},
+): Filter {
+  parser.slots = values;
+  parser.usedSlots.clear();
+  try {
+    const filter = runParser(text, options, undefined, kinds);
+    const unused = kinds.findIndex((_, i) => !parser.usedSlots.has(i));
+    if (unused !== -1) {
+      const marker = `\${${unused}}`;
+      const at = Math.max(0, text.indexOf(marker));
+      throw new FilterSyntaxError({
+        input: text,
+        offset: at,
+        length: marker.length,
+        code: "invalid-value",
+        problem: `Interpolation ${marker} is inside a quoted string or joined to other text`,
+        found: describeText(marker),
+        expected: ["an interpolation standing alone as a filter, a field or a value"],
+        hint: "interpolate the whole value without quotes (/sn eq ${name}): it is quoted safely for you",
+      });
+    }
+    return filter;
+  } finally {
+    parser.slots = undefined;
+    parser.usedSlots.clear();
+  }
+}
+
+function runParser(text: string, options: ParseFilterOptions, warnings: FilterWarning[] | undefined, slots?: readonly SlotKind[]): Filter {
   if (typeof text !== "string") throw new TypeError(`A filter must be a string, got ${text === null ? "null" : typeof text}`);
   if (hasLoneSurrogate(text)) {
     const at = /[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/.exec(text)?.index ?? 0;
@@ -376,9 +450,10 @@ function runParser(text: string, options: ParseFilterOptions, warnings: FilterWa
       expected: ["well-formed Unicode text"],
     });
   }
-  const lexed = tokenize(text);
+  const lexed = tokenize(text, slots);
   const lexError = lexed.errors[0];
   if (lexError !== undefined) throw unterminatedString(text, lexError);
+  if (slots !== undefined) checkSlotsStandAlone(text, lexed.tokens);
   const maxNesting = Math.max(0, Math.min(options.maxNesting ?? DEFAULT_MAX_NESTING, HARD_MAX_NESTING));
   parser.text = text;
   parser.maxNesting = maxNesting;
@@ -394,6 +469,29 @@ function runParser(text: string, options: ParseFilterOptions, warnings: FilterWa
     parser.warnings = undefined;
     parser.field = undefined;
     parser.text = "";
+  }
+}
+
+// An interpolation inside a string or glued to a word would be read as text: refuse it.
+function checkSlotsStandAlone(text: string, tokens: readonly IToken[]): void {
+  for (const token of tokens) {
+    const type = token.tokenType;
+    if (type === FilterSlot || type === FieldSlot || type === ValueSlot) continue;
+    const inside = /\$\{\d+\}/.exec(token.image);
+    if (inside === null) continue;
+    const quoted = token.tokenType.name.endsWith("Quoted");
+    throw new FilterSyntaxError({
+      input: text,
+      offset: token.startOffset + inside.index,
+      length: inside[0].length,
+      code: "invalid-value",
+      problem: `Interpolation ${inside[0]} is ${quoted ? "inside a quoted string" : "joined to other text"}`,
+      found: describeText(token.image),
+      expected: ["an interpolation standing alone as a filter, a field or a value"],
+      hint: quoted
+        ? "interpolate the whole value without quotes (/sn eq ${name}): it is quoted safely for you"
+        : "put spaces around the interpolation; for a computed field, interpolate field() with the whole pointer",
+    });
   }
 }
 
@@ -490,10 +588,17 @@ function recognitionError(
   if (token.tokenType === RParen && previous?.tokenType === LParen) {
     return make("unexpected-token", "Empty group '()'", PRIMARY_EXPECTED, "put a filter inside the parentheses, or remove them");
   }
+  if (token.tokenType === ValueSlot) {
+    return make("invalid-field", `Expected a field, '(', '!', true or false, found ${found}`, PRIMARY_EXPECTED,
+      "an interpolated string stays a value; interpolate field(\"/name\") for a field, or a filter for a whole test");
+  }
   return make("unexpected-token", `Expected a field, '(', '!', true or false, found ${found}`, PRIMARY_EXPECTED);
 }
 
 function describeToken(token: IToken): string {
+  if (token.tokenType === FilterSlot) return `interpolation ${token.image} (a filter)`;
+  if (token.tokenType === FieldSlot) return `interpolation ${token.image} (a field)`;
+  if (token.tokenType === ValueSlot) return `interpolation ${token.image} (a value)`;
   if (token.tokenType === LParen) return "'('";
   if (token.tokenType === RParen) return "')'";
   if (token.tokenType.name.endsWith("Quoted")) return `the string ${describeText(token.image)}`;
