@@ -20,6 +20,8 @@ export interface BenchSuite {
   readonly notes: string;
   readonly cases: () => Promise<readonly BenchCase[]> | readonly BenchCase[];
   readonly teardown?: () => Promise<void>;
+  /** A sentence or two computed from the measurements, printed under the table. */
+  readonly summary?: (rows: readonly Measured[]) => string;
 }
 
 export interface Measured {

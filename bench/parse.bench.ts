@@ -68,4 +68,10 @@ export const parseSuite: BenchSuite = {
       ];
     });
   },
+  summary: (rows) => {
+    const hz = (label: string, task: string) => rows.find((r) => r.label === label && r.task.startsWith(task))?.hz ?? Number.NaN;
+    const ratios = (peer: string) =>
+      ["short", "typical", "long"].map((size) => `${size} ${(hz(`parse ${size}`, "crest-query") / hz(`parse ${size}`, peer)).toFixed(2)}×`).join(", ");
+    return `parseFilter against scim2-parse-filter: ${ratios("scim2")}; against ldap-filter: ${ratios("ldap")} (above 1 means crest-query is faster).`;
+  },
 };

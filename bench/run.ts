@@ -5,9 +5,11 @@ import { writeFileSync } from "node:fs";
 import { cpus, totalmem, type } from "node:os";
 import { parseArgs } from "node:util";
 import { measure, table, type BenchSuite, type Measured } from "./harness.js";
+import { evaluateSuite } from "./evaluate.bench.js";
+import { pagingSuite } from "./paging.bench.js";
 import { parseSuite } from "./parse.bench.js";
 
-const suites: BenchSuite[] = [parseSuite];
+const suites: BenchSuite[] = [parseSuite, evaluateSuite, pagingSuite];
 
 const { values, positionals } = parseArgs({
   allowPositionals: true,
@@ -32,8 +34,9 @@ for (const suite of chosen) {
   }
   await suite.teardown?.();
   const rendered = table(rows);
-  console.log(`\n${rendered}`);
-  sections.push(`## ${suite.title}\n\n${suite.notes}\n\n${rendered}\n`);
+  const summary = suite.summary?.(rows) ?? "";
+  console.log(`\n${rendered}\n\n${summary}`);
+  sections.push(`## ${suite.title}\n\n${suite.notes}\n\n${rendered}\n${summary === "" ? "" : `\n${summary}\n`}`);
 }
 const seconds = ((Date.now() - started) / 1000).toFixed(0);
 console.log(`\nbench: ${chosen.length} suites in ${seconds} s`);

@@ -67,3 +67,23 @@ export {
   type TypedField,
   type TypedFieldBase,
 } from "./typed.js";
+export {
+  compareIgnoringCase,
+  compileFilter,
+  matchesFilter,
+  type EvaluateOptions,
+  type ExtendedOperator,
+  type ResourcePredicate,
+} from "./evaluator.js";
+export { CrestError, type CrestErrorBody, type CrestErrorOptions } from "./crest-error.js";
+export {
+  formatQueryParams,
+  parseQueryParams,
+  type QueryParamsInput,
+  type QueryRequest,
+  type SortKey,
+  type TotalPagedResultsPolicy,
+} from "./query-params.js";
+export { compareSortValues, sortResources } from "./sort.js";
+export { projectFields } from "./projection.js";
+export { QueryCache, queryCollection, type NamedQuery, type QueryOptions, type QueryResponse } from "./query-engine.js";

@@ -1,0 +1,298 @@
+import type { Filter, Pointer } from "./ast.js";
+import { CrestError } from "./crest-error.js";
+import { decodeQueryFilter, encodeQueryComponent } from "./encoding.js";
+import { FilterSyntaxError } from "./errors.js";
+import { parseFilter } from "./parser.js";
+import { formatPointer, parsePointer } from "./pointer.js";
+import { formatFilter } from "./writer.js";
+
+/**
+ * How totals are counted: `NONE` (totals are -1), `EXACT`, or `ESTIMATE`.
+ *
+ * @example
+ * ```ts
+ * import type { TotalPagedResultsPolicy } from "crest-query";
+ * const policy: TotalPagedResultsPolicy = "EXACT";
+ * ```
+ */
+export type TotalPagedResultsPolicy = "NONE" | "EXACT" | "ESTIMATE";
+
+/**
+ * One key of `_sortKeys`: a field, ascending unless `descending`.
+ *
+ * @example
+ * ```ts
+ * import type { SortKey } from "crest-query";
+ * const newestFirst: SortKey = { field: ["createDate"], descending: true };
+ * ```
+ */
+export interface SortKey {
+  readonly field: Pointer;
+  readonly descending: boolean;
+}
+
+/**
+ * The parameters of a CREST query, typed. `queryFilter` may be text, which is parsed when used.
+ *
+ * @example
+ * ```ts
+ * import { parseFilter, type QueryRequest } from "crest-query";
+ * const request: QueryRequest = {
+ *   queryFilter: parseFilter("/accountStatus eq 'active'"),
+ *   sortKeys: [{ field: ["sn"], descending: false }],
+ *   pageSize: 50,
+ *   totalPagedResultsPolicy: "EXACT",
+ * };
+ * ```
+ */
+export interface QueryRequest {
+  readonly queryFilter?: Filter | string;
+  readonly queryId?: string;
+  readonly queryExpression?: string;
+  readonly fields?: readonly Pointer[];
+  readonly sortKeys?: readonly SortKey[];
+  readonly pageSize?: number;
+  readonly pagedResultsCookie?: string;
+  readonly pagedResultsOffset?: number;
+  readonly totalPagedResultsPolicy?: TotalPagedResultsPolicy;
+  readonly prettyPrint?: boolean;
+  /** Parameters this library does not interpret, kept as given. */
+  readonly extra?: Readonly<Record<string, string>>;
+}
+
+/**
+ * What {@link parseQueryParams} reads: a URL, `URLSearchParams`, a query string (with or without
+ * `?`, or a whole URL), or a plain object of parameter names to values.
+ *
+ * @example
+ * ```ts
+ * import type { QueryParamsInput } from "crest-query";
+ * const input: QueryParamsInput = { _queryFilter: "true", _pageSize: 10 };
+ * ```
+ */
+export type QueryParamsInput =
+  | string
+  | URL
+  | URLSearchParams
+  | Readonly<Record<string, string | number | boolean | readonly string[] | undefined>>;
+
+// Canonical names by their lower-case spelling: the server matches parameter names ignoring case.
+const KNOWN = new Map(
+  [
+    "_queryFilter",
+    "_queryId",
+    "_queryExpression",
+    "_fields",
+    "_sortKeys",
+    "_pageSize",
+    "_pagedResultsCookie",
+    "_pagedResultsOffset",
+    "_totalPagedResultsPolicy",
+    "_prettyPrint",
+  ].map((name) => [name.toLowerCase(), name]),
+);
+const LISTS = new Set(["_fields", "_sortKeys"]);
+
+function entriesOf(input: QueryParamsInput): Array<[string, string]> {
+  if (input instanceof URLSearchParams) return [...input.entries()];
+  if (input instanceof URL) return [...input.searchParams.entries()];
+  if (typeof input === "string") return parseQueryString(input);
+  const entries: Array<[string, string]> = [];
+  for (const [name, value] of Object.entries(input)) {
+    if (value === undefined) continue;
+    if (Array.isArray(value)) for (const v of value as readonly string[]) entries.push([name, String(v)]);
+    else entries.push([name, String(value)]);
+  }
+  return entries;
+}
+
+function parseQueryString(text: string): Array<[string, string]> {
+  const question = text.indexOf("?");
+  const query = (question === -1 ? text : text.slice(question + 1)).replace(/#.*$/, "");
+  const entries: Array<[string, string]> = [];
+  for (const part of query.split("&")) {
+    if (part === "") continue;
+    const equals = part.indexOf("=");
+    const rawName = equals === -1 ? part : part.slice(0, equals);
+    const rawValue = equals === -1 ? "" : part.slice(equals + 1);
+    const name = decodeParam(rawName, rawName);
+    entries.push([name, decodeParam(rawValue, name)]);
+  }
+  return entries;
+}
+
+function decodeParam(raw: string, name: string): string {
+  try {
+    return decodeQueryFilter(raw);
+  } catch (error) {
+    if (error instanceof FilterSyntaxError) throw CrestError.badRequest(`Invalid ${name}: ${error.problem} at offset ${error.offset}`);
+    throw error;
+  }
+}
+
+function nonNegativeInteger(name: string, value: string): number {
+  const n = /^\+?[0-9]+$/.test(value.trim()) ? Number(value.trim()) : Number.NaN;
+  if (!Number.isSafeInteger(n)) throw CrestError.badRequest(`Invalid ${name}: '${value}' is not a non-negative integer`);
+  return n;
+}
+
+function pointerList(name: string, value: string): Pointer[] {
+  return value
+    .split(",")
+    .map((item) => item.trim())
+    .filter((item) => item !== "")
+    .map((item) => {
+      try {
+        return parsePointer(item);
+      } catch (error) {
+        if (error instanceof FilterSyntaxError) throw CrestError.badRequest(`Invalid ${name}: ${error.problem}`);
+        throw error;
+      }
+    });
+}
+
+function sortKeyList(value: string): SortKey[] {
+  return value
+    .split(",")
+    .map((item) => item.trim())
+    .filter((item) => item !== "")
+    .map((item) => {
+      const descending = item.startsWith("-");
+      const text = item.startsWith("-") || item.startsWith("+") ? item.slice(1) : item;
+      const [field] = pointerList("_sortKeys", text);
+      if (field === undefined || field.length === 0) throw CrestError.badRequest(`Invalid _sortKeys: '${item}' names no field`);
+      return { field, descending };
+    });
+}
+
+/**
+ * Read CREST query parameters into a typed {@link QueryRequest}, the way a server does: parameter
+ * names ignore case, `+` is a space, `_queryFilter` is parsed, `_fields` and `_sortKeys` are lists of
+ * pointers (`-` for descending). Parameters this library does not interpret are kept in `extra`.
+ *
+ * @throws {@link CrestError} (400, naming the parameter) for a filter that does not parse, a bad
+ * number or policy, a repeated parameter, or parameters that exclude each other (`_queryFilter`,
+ * `_queryId` and `_queryExpression`; `_pagedResultsCookie` and `_pagedResultsOffset`).
+ *
+ * @example
+ * ```ts
+ * import { parseQueryParams } from "crest-query";
+ * const request = parseQueryParams("?_queryFilter=mail+co+%22example%22&_sortKeys=-sn,givenName&_pageSize=2");
+ * request.pageSize;            // 2
+ * request.sortKeys?.[0];       // { field: ["sn"], descending: true }
+ * ```
+ */
+export function parseQueryParams(input: QueryParamsInput): QueryRequest {
+  const seen = new Map<string, string>();
+  const extra: Record<string, string> = {};
+  for (const [rawName, value] of entriesOf(input)) {
+    const name = KNOWN.get(rawName.toLowerCase());
+    if (name === undefined) {
+      Object.defineProperty(extra, rawName, { value, enumerable: true, writable: true, configurable: true });
+      continue;
+    }
+    const previous = seen.get(name);
+    if (previous !== undefined && !LISTS.has(name)) throw CrestError.badRequest(`Parameter ${name} is given more than once`);
+    seen.set(name, previous === undefined ? value : `${previous},${value}`);
+  }
+
+  const request: {
+    -readonly [K in keyof QueryRequest]: QueryRequest[K];
+  } = {};
+  const queries = ["_queryFilter", "_queryId", "_queryExpression"].filter((n) => seen.has(n));
+  if (queries.length > 1) throw CrestError.badRequest(`Parameters ${queries.join(" and ")} cannot be used together`);
+  for (const [name, value] of seen) {
+    switch (name) {
+      case "_queryFilter":
+        try {
+          request.queryFilter = parseFilter(value);
+        } catch (error) {
+          if (error instanceof FilterSyntaxError) {
+            throw CrestError.badRequest(`Invalid _queryFilter: ${error.message}`, {
+              parameter: "_queryFilter",
+              offset: error.offset,
+              line: error.line,
+              column: error.column,
+              found: error.found,
+              expected: error.expected,
+            });
+          }
+          throw error;
+        }
+        break;
+      case "_queryId":
+        if (value === "") throw CrestError.badRequest("Invalid _queryId: it is empty");
+        request.queryId = value;
+        break;
+      case "_queryExpression":
+        request.queryExpression = value;
+        break;
+      case "_fields":
+        request.fields = pointerList("_fields", value);
+        break;
+      case "_sortKeys":
+        request.sortKeys = sortKeyList(value);
+        break;
+      case "_pageSize":
+        request.pageSize = nonNegativeInteger("_pageSize", value);
+        break;
+      case "_pagedResultsCookie":
+        request.pagedResultsCookie = value;
+        break;
+      case "_pagedResultsOffset":
+        request.pagedResultsOffset = nonNegativeInteger("_pagedResultsOffset", value);
+        break;
+      case "_totalPagedResultsPolicy": {
+        const policy = value.trim().toUpperCase();
+        if (policy !== "NONE" && policy !== "EXACT" && policy !== "ESTIMATE") {
+          throw CrestError.badRequest(`Invalid _totalPagedResultsPolicy: '${value}' is not NONE, EXACT or ESTIMATE`);
+        }
+        request.totalPagedResultsPolicy = policy;
+        break;
+      }
+      case "_prettyPrint": {
+        const flag = value.trim().toLowerCase();
+        if (flag !== "true" && flag !== "false" && flag !== "") throw CrestError.badRequest(`Invalid _prettyPrint: '${value}' is not true or false`);
+        request.prettyPrint = flag !== "false";
+        break;
+      }
+    }
+  }
+  if (request.pagedResultsCookie !== undefined && request.pagedResultsOffset !== undefined && request.pagedResultsCookie !== "") {
+    throw CrestError.badRequest("Parameters _pagedResultsCookie and _pagedResultsOffset cannot be used together");
+  }
+  if (Object.keys(extra).length > 0) request.extra = extra;
+  return request;
+}
+
+/**
+ * Write a {@link QueryRequest} as a URL query string (no leading `?`), with every value encoded
+ * as SPEC §2 says (a space is `%20`, `+` is `%2B`), the filter in canonical form, and commas inside
+ * field names escaped so lists read back the same.
+ *
+ * @example
+ * ```ts
+ * import { field, formatQueryParams } from "crest-query";
+ * formatQueryParams({ queryFilter: field("mail").co("a+b"), pageSize: 50, sortKeys: [{ field: ["sn"], descending: true }] });
+ * // "_queryFilter=%2Fmail%20co%20%22a%2Bb%22&_sortKeys=-%2Fsn&_pageSize=50"
+ * ```
+ */
+export function formatQueryParams(request: QueryRequest): string {
+  const parts: string[] = [];
+  const add = (name: string, value: string) => parts.push(`${encodeQueryComponent(name)}=${encodeQueryComponent(value)}`);
+  const list = (pointers: readonly Pointer[]) => pointers.map((p) => formatPointer(p).replace(/,/g, "%2C"));
+  if (request.queryFilter !== undefined) add("_queryFilter", typeof request.queryFilter === "string" ? request.queryFilter : formatFilter(request.queryFilter));
+  if (request.queryId !== undefined) add("_queryId", request.queryId);
+  if (request.queryExpression !== undefined) add("_queryExpression", request.queryExpression);
+  if (request.fields !== undefined && request.fields.length > 0) add("_fields", list(request.fields).join(","));
+  if (request.sortKeys !== undefined && request.sortKeys.length > 0) {
+    add("_sortKeys", request.sortKeys.map((k) => `${k.descending ? "-" : ""}${list([k.field]).join("")}`).join(","));
+  }
+  if (request.pageSize !== undefined) add("_pageSize", String(request.pageSize));
+  if (request.pagedResultsCookie !== undefined) add("_pagedResultsCookie", request.pagedResultsCookie);
+  if (request.pagedResultsOffset !== undefined) add("_pagedResultsOffset", String(request.pagedResultsOffset));
+  if (request.totalPagedResultsPolicy !== undefined) add("_totalPagedResultsPolicy", request.totalPagedResultsPolicy);
+  if (request.prettyPrint !== undefined) add("_prettyPrint", String(request.prettyPrint));
+  for (const [name, value] of Object.entries(request.extra ?? {})) add(name, value);
+  return parts.join("&");
+}

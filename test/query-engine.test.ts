@@ -1,0 +1,224 @@
+import fc from "fast-check";
+import { describe, expect, it } from "vitest";
+import {
+  compileFilter,
+  CrestError,
+  parseFilter,
+  projectFields,
+  QueryCache,
+  queryCollection,
+  sortResources,
+  type Filter,
+  type QueryRequest,
+  type SortKey,
+} from "../src/index.js";
+
+interface User {
+  _id: string;
+  _rev?: string;
+  sn?: unknown;
+  n?: unknown;
+  tags?: unknown;
+  active?: boolean;
+}
+
+function badRequest(build: () => unknown): CrestError {
+  try {
+    build();
+  } catch (e) {
+    if (e instanceof CrestError) return e;
+    throw e;
+  }
+  throw new Error("no error");
+}
+
+const users: User[] = [
+  { _id: "1", _rev: "a", sn: "jensen", n: 5, active: true },
+  { _id: "2", sn: "Anders", n: 1, active: true },
+  { _id: "3", sn: "carter", active: false },
+  { _id: "4", n: 3, active: true },
+  { _id: "5", sn: "Brown", n: 10, active: true },
+];
+const ids = (r: { result: readonly { _id: string }[] }) => r.result.map((u) => u._id);
+
+describe("queryCollection: filter, sort, count, fields", () => {
+  it("filters with _queryFilter, and true is everything", () => {
+    expect(ids(queryCollection(users, "_queryFilter=active eq true"))).toEqual(["1", "2", "4", "5"]);
+    expect(queryCollection(users, { queryFilter: "true" }).resultCount).toBe(5);
+  });
+
+  it("sorts case-insensitively, missing values last in both directions", () => {
+    expect(ids(queryCollection(users, "_queryFilter=true&_sortKeys=sn"))).toEqual(["2", "5", "3", "1", "4"]);
+    expect(ids(queryCollection(users, "_queryFilter=true&_sortKeys=-sn"))).toEqual(["1", "3", "5", "2", "4"]);
+    expect(ids(queryCollection(users, "_queryFilter=true&_sortKeys=-n"))).toEqual(["5", "1", "4", "2", "3"]);
+  });
+
+  it("sorts arrays by their smallest value, mixed types by type, and by several keys", () => {
+    const rows: User[] = [
+      { _id: "a", tags: ["m", "z"] },
+      { _id: "b", tags: ["b", "y"] },
+      { _id: "c", tags: 5 },
+      { _id: "d", tags: true },
+      { _id: "e", tags: [] },
+      { _id: "f", tags: "c" },
+    ];
+    expect(ids({ result: sortResources(rows, [{ field: ["tags"], descending: false }]) })).toEqual(["d", "c", "b", "f", "a", "e"]);
+    const keyed = [
+      { _id: "1", a: 1, b: "x" },
+      { _id: "2", a: 0, b: "y" },
+      { _id: "3", a: 1, b: "w" },
+    ];
+    const keys: SortKey[] = [
+      { field: ["a"], descending: true },
+      { field: ["b"], descending: false },
+    ];
+    expect(ids({ result: sortResources(keyed, keys) })).toEqual(["3", "1", "2"]);
+  });
+
+  it("counts under NONE, EXACT and ESTIMATE", () => {
+    const base = { queryFilter: "active eq true", pageSize: 3 } satisfies QueryRequest;
+    expect(queryCollection(users, base)).toMatchObject({ totalPagedResultsPolicy: "NONE", totalPagedResults: -1, remainingPagedResults: -1 });
+    expect(queryCollection(users, { ...base, totalPagedResultsPolicy: "EXACT" })).toMatchObject({ totalPagedResults: 4, remainingPagedResults: 1, resultCount: 3 });
+    expect(queryCollection(users, { ...base, totalPagedResultsPolicy: "ESTIMATE" })).toMatchObject({ totalPagedResults: 4, remainingPagedResults: -1 });
+  });
+
+  it("projects _fields, keeping _id and _rev", () => {
+    expect(queryCollection(users, "_queryFilter=_id eq '1'&_fields=sn").result).toEqual([{ _id: "1", _rev: "a", sn: "jensen" }]);
+    const r = { _id: "x", roles: [{ _ref: "r/1", _refResourceId: "1", extra: 1 }, { _ref: "r/2" }], a: { b: { c: 1, d: 2 } } };
+    expect(projectFields(r, [["roles", "_refResourceId"], ["roles", "_ref"], ["a", "b", "c"]])).toEqual({
+      _id: "x",
+      roles: [{ _refResourceId: "1", _ref: "r/1" }, { _ref: "r/2" }],
+      a: { b: { c: 1 } },
+    });
+    const hostile = JSON.parse('{"_id": "y", "__proto__": {"polluted": true}}') as object;
+    const projected = projectFields(hostile, [["__proto__"]]) as Record<string, unknown>;
+    expect(Object.getPrototypeOf(projected)).toBe(Object.prototype);
+    expect(Object.keys(projected)).toEqual(["_id", "__proto__"]);
+    expect(({} as { polluted?: boolean }).polluted).toBeUndefined();
+  });
+
+  it("answers _queryId with built-in and named queries", () => {
+    expect(queryCollection(users, "_queryId=query-all").resultCount).toBe(5);
+    expect(queryCollection(users, "_queryId=query-all-ids&_pageSize=1").result).toEqual([{ _id: "1", _rev: "a" }]);
+    const queries = { inactive: (rs: readonly unknown[]) => rs.filter((r) => (r as User).active === false) };
+    expect(ids(queryCollection(users, "_queryId=inactive", { queries }))).toEqual(["3"]);
+  });
+
+  it.each([
+    [{}, "_queryFilter or _queryId"],
+    [{ queryFilter: "a eq" }, "_queryFilter"],
+    [{ queryFilter: "true", queryId: "query-all" }, "cannot be used together"],
+    [{ queryExpression: "select" }, "_queryExpression"],
+    [{ queryId: "toString" }, "_queryId"],
+    [{ queryFilter: "true", pageSize: -1 }, "_pageSize"],
+    [{ queryFilter: "true", pagedResultsOffset: 1.5 }, "_pagedResultsOffset"],
+    [{ queryFilter: "true", totalPagedResultsPolicy: "MOST" as "NONE" }, "_totalPagedResultsPolicy"],
+    [{ queryFilter: "true", pageSize: 1, pagedResultsCookie: "garbage" }, "_pagedResultsCookie"],
+  ] as Array<[QueryRequest, string]>)("rejects %j with a 400 naming the parameter", (request, name) => {
+    const e = badRequest(() => queryCollection(users, request));
+    expect(e.code).toBe(400);
+    expect(e.message).toContain(name);
+  });
+});
+
+describe("queryCollection: paging", () => {
+  const collection = Array.from({ length: 57 }, (_, i) => ({ _id: `u${i}`, n: (i * 37) % 11, s: i % 3 === 0 ? undefined : `k${i % 7}` }));
+
+  function walk(request: QueryRequest, options = {}): { pages: number; all: string[] } {
+    const all: string[] = [];
+    let cookie: string | null | undefined;
+    let pages = 0;
+    do {
+      const response = queryCollection(collection, cookie ? { ...request, pagedResultsCookie: cookie } : request, options);
+      all.push(...response.result.map((r) => r._id));
+      cookie = response.pagedResultsCookie;
+      pages++;
+    } while (cookie !== null && pages < 1000);
+    return { pages, all };
+  }
+
+  it("returns a cookie while more remain and null on the last page", () => {
+    const first = queryCollection(collection, { queryFilter: "true", pageSize: 50 });
+    expect(first.pagedResultsCookie).toEqual(expect.any(String));
+    const last = queryCollection(collection, { queryFilter: "true", pageSize: 50, pagedResultsCookie: first.pagedResultsCookie ?? "" });
+    expect(last.resultCount).toBe(7);
+    expect(last.pagedResultsCookie).toBeNull();
+    expect(queryCollection(collection, { queryFilter: "true", pageSize: 57 }).pagedResultsCookie).toBeNull();
+  });
+
+  it("pages by offset", () => {
+    const sorted = ids(queryCollection(collection, { queryFilter: "true", sortKeys: [{ field: ["n"], descending: false }] }));
+    const page = queryCollection(collection, { queryFilter: "true", sortKeys: [{ field: ["n"], descending: false }], pageSize: 10, pagedResultsOffset: 20 });
+    expect(ids(page)).toEqual(sorted.slice(20, 30));
+    expect(queryCollection(collection, { queryFilter: "true", pagedResultsOffset: 100 }).result).toEqual([]);
+  });
+
+  const sortKeys = fc.array(fc.record({ field: fc.constantFrom(["n"], ["s"], ["_id"], ["missing"]), descending: fc.boolean() }), { maxLength: 2 });
+  const filters = fc.constantFrom("true", "n gt 3", "s pr", "s sw 'k1' or n eq 0", "false", "!(n le 5)");
+
+  it("walking every page gives the unpaged sorted result, once each, in order", () => {
+    fc.assert(
+      fc.property(filters, sortKeys, fc.integer({ min: 1, max: 20 }), fc.boolean(), (queryFilter, keys, pageSize, cached) => {
+        const options = cached ? {} : { cache: false as const };
+        const unpaged = ids(queryCollection(collection, { queryFilter, sortKeys: keys }, options));
+        const { pages, all } = walk({ queryFilter, sortKeys: keys, pageSize, totalPagedResultsPolicy: "EXACT" }, options);
+        expect(all).toEqual(unpaged);
+        expect(new Set(all).size).toBe(all.length);
+        expect(pages).toBe(Math.max(1, Math.ceil(unpaged.length / pageSize)));
+        const model = collection.filter(compileFilter(parseFilter(queryFilter)));
+        expect(all.length).toBe(model.length);
+      }),
+      { numRuns: 300 },
+    );
+  });
+
+  it("rejects cookies of another query, altered cookies, and cookie with offset", () => {
+    const request: QueryRequest = { queryFilter: "n gt 2", sortKeys: [{ field: ["n"], descending: false }], pageSize: 5 };
+    const cookie = queryCollection(collection, request).pagedResultsCookie ?? "";
+    expect(queryCollection(collection, { ...request, pagedResultsCookie: cookie }).resultCount).toBe(5);
+    for (const other of [{ ...request, queryFilter: "n gt 3" }, { ...request, sortKeys: [] }, { ...request, sortKeys: [{ field: ["n"], descending: true }] }]) {
+      expect(badRequest(() => queryCollection(collection, { ...other, pagedResultsCookie: cookie })).message).toMatch(/another query/);
+    }
+    const [payload = "", mac = ""] = cookie.split(".");
+    const forged = `${Buffer.from(JSON.stringify({ o: 0, q: "x" })).toString("base64url")}.${mac}`;
+    const flipped = `${payload}.${mac.slice(0, -1)}${mac.endsWith("A") ? "B" : "A"}`;
+    for (const bad of [forged, flipped, `${payload}x.${mac}`, "", "a.b.c"]) {
+      if (bad === "") continue;
+      expect(badRequest(() => queryCollection(collection, { ...request, pagedResultsCookie: bad })).code).toBe(400);
+    }
+    expect(badRequest(() => queryCollection(collection, { ...request, pagedResultsCookie: cookie, pagedResultsOffset: 5 })).message).toMatch(/cannot be used together/);
+    expect(badRequest(() => queryCollection(collection, { ...request, pagedResultsCookie: cookie }, { cookieSecret: "another" })).code).toBe(400);
+  });
+
+  it("keeps a walk consistent, and a new walk fresh, when data changes", () => {
+    const data = [{ _id: "a" }, { _id: "b" }, { _id: "c" }];
+    const cache = new QueryCache();
+    const first = queryCollection(data, { queryFilter: "true", pageSize: 2 }, { cache });
+    data.unshift({ _id: "0" });
+    const second = queryCollection(data, { queryFilter: "true", pageSize: 2, pagedResultsCookie: first.pagedResultsCookie ?? "" }, { cache });
+    expect(ids(first).concat(ids(second))).toEqual(["a", "b", "c"]);
+    expect(ids(queryCollection(data, { queryFilter: "true", pageSize: 2 }, { cache }))).toEqual(["0", "a"]);
+  });
+});
+
+describe("QueryCache", () => {
+  it("evicts the least recently used entries and expires old ones", () => {
+    const cache = new QueryCache({ maxEntries: 2, ttlMs: 1000 });
+    const c = {};
+    cache.set("a", c, [1], 0);
+    cache.set("b", c, [2], 0);
+    expect(cache.get("a", c, 10)).toEqual([1]);
+    cache.set("c", c, [3], 10);
+    expect(cache.get("b", c, 10)).toBeUndefined();
+    expect(cache.get("a", c, 10)).toEqual([1]);
+    expect(cache.get("a", c, 2000)).toBeUndefined();
+    expect(cache.get("c", {}, 10)).toBeUndefined();
+  });
+});
+
+describe("filter type safety", () => {
+  it("accepts Filter trees as well as text", () => {
+    const f: Filter = parseFilter("n gt 4");
+    expect(queryCollection(users, { queryFilter: f }).resultCount).toBe(2);
+  });
+});
