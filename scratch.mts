@@ -1,8 +1,8 @@
-import { compileFilter, parseFilter } from "./src/index.ts";
-import { generateUsers } from "./scripts/users.ts";
-const users = generateUsers(200000, 7);
-const crestText = '/accountStatus eq "active" and /loginCount gt 100 and (/roles/_refResourceId eq "admin" or /preferences/updates eq true)';
-const p = compileFilter(parseFilter(crestText), { caseSensitive: true });
-let n = 0; const s = Date.now();
-for (let i = 0; i < 40; i++) n += users.filter(p).length;
-console.log((Date.now() - s) / 40, "ms per pass", n);
+import { queryCollection } from "./src/index.ts";
+const users = [
+  { _id: "1", sn: "Jensen", roles: [{ _refResourceId: "helpdesk" }] },
+  { _id: "2", sn: "anders", roles: [{ _refResourceId: "admin" }, { _refResourceId: "helpdesk" }] },
+  { _id: "3", sn: "Carter", roles: [] },
+];
+const page = queryCollection(users, "_queryFilter=/roles/_refResourceId eq 'HELPDESK'&_sortKeys=sn&_fields=sn");
+console.log(page.result);
