@@ -87,3 +87,14 @@ export {
 export { compareSortValues, sortResources } from "./sort.js";
 export { projectFields } from "./projection.js";
 export { QueryCache, queryCollection, type NamedQuery, type QueryOptions, type QueryResponse } from "./query-engine.js";
+export {
+  buildQueryUrl,
+  queryAll,
+  queryPage,
+  queryPages,
+  type QueryClientOptions,
+  type QueryPage,
+  type RetryInfo,
+  type RetryOptions,
+} from "./client.js";
+export { createMockServer, type Fault, type MockServer, type MockServerOptions, type RecordedRequest } from "./mock-server.js";
