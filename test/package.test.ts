@@ -16,7 +16,8 @@ function run(command: string, args: string[], cwd: string): string {
 
 beforeAll(() => {
   project = mkdtempSync(join(tmpdir(), "crest-query-pack-"));
-  run("npm", ["pack", "--pack-destination", project], root);
+  // dist/ is built by the global setup; packing need not build it again.
+  run("npm", ["pack", "--ignore-scripts", "--pack-destination", project], root);
   const tarball = join(project, readdirSync(project).find((name) => name.endsWith(".tgz")) ?? "missing.tgz");
   writeFileSync(join(project, "package.json"), JSON.stringify({ name: "consumer", version: "1.0.0", private: true }));
   run("npm", ["install", "--prefer-offline", "--no-audit", "--no-fund", "--ignore-scripts", tarball], project);

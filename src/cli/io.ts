@@ -25,7 +25,9 @@ type Style = Parameters<typeof styleText>[0];
 /** Colour text only for a terminal, and never when NO_COLOR is set. */
 export function painter(stream: { readonly isTTY?: boolean }, env: CliIo["env"]): (style: Style, text: string) => string {
   const enabled = stream.isTTY === true && (env.NO_COLOR === undefined || env.NO_COLOR === "") && env.TERM !== "dumb";
-  return enabled ? (style, text) => styleText(style, text) : (_style, text) => text;
+  // We decide about colour here (terminal, NO_COLOR); styleText must not second-guess it by
+  // looking at process.stdout, which is not the stream being written to in tests and the REPL.
+  return enabled ? (style, text) => styleText(style, text, { validateStream: false }) : (_style, text) => text;
 }
 
 /** Read all of standard input as text. */

@@ -1,4 +1,16 @@
+import { createHash } from "node:crypto";
+import { readFileSync } from "node:fs";
+import { homedir } from "node:os";
+import { join, resolve } from "node:path";
 import { parseArgs } from "node:util";
+import { queryPages } from "../client.js";
+import { CrestError } from "../crest-error.js";
+import { createMockServer } from "../mock-server.js";
+import { parsePointer } from "../pointer.js";
+import { queryCollection } from "../query-engine.js";
+import type { SortKey, TotalPagedResultsPolicy } from "../query-params.js";
+import { collectionName, loadResources, sampleDataPath } from "./data.js";
+import { runRepl } from "./repl.js";
 import { FilterSyntaxError } from "../errors.js";
 import { decodeQueryFilter, encodeQueryFilter } from "../encoding.js";
 import { filterToJson } from "../json.js";
@@ -41,7 +53,76 @@ async function parsed(args: string[], io: CliIo) {
   return result.filter;
 }
 
+// parseArgs refuses `--sort -sn` (a value that starts with a dash); a descending sort key is the
+// natural thing to type there, so such values are attached: `--sort=-sn`.
+function attachDashValues(args: readonly string[], names: readonly string[]): string[] {
+  const out: string[] = [];
+  for (let i = 0; i < args.length; i++) {
+    const arg = args[i] as string;
+    const next = args[i + 1];
+    if (names.includes(arg) && next !== undefined && /^-[^-]/.test(next)) {
+      out.push(`${arg}=${next}`);
+      i++;
+    } else {
+      out.push(arg);
+    }
+  }
+  return out;
+}
+
+function pointers(value: string | undefined): ReturnType<typeof parsePointer>[] {
+  return (value ?? "").split(",").map((f) => f.trim()).filter(Boolean).map((f) => parsePointer(f));
+}
+
+function sortKeysOf(value: string | undefined): SortKey[] {
+  return (value ?? "").split(",").map((k) => k.trim()).filter(Boolean).map((k) => ({ field: parsePointer(k.replace(/^[-+]/, "")), descending: k.startsWith("-") }));
+}
+
+function count(name: string, value: string | undefined): number | undefined {
+  if (value === undefined) return undefined;
+  const n = Number(value);
+  if (!Number.isSafeInteger(n) || n < 0) throw new CliError(`--${name} takes a whole number, not "${value}"`);
+  return n;
+}
+
+function policy(value: string | undefined): TotalPagedResultsPolicy | undefined {
+  if (value === undefined) return undefined;
+  const upper = value.toUpperCase();
+  if (upper !== "NONE" && upper !== "EXACT" && upper !== "ESTIMATE") throw new CliError(`--total takes NONE, EXACT or ESTIMATE, not "${value}"`);
+  return upper;
+}
+
+function historyFile(io: CliIo): string | undefined {
+  const configured = io.env.CREST_QUERY_HISTORY;
+  if (configured === "") return undefined;
+  return configured ?? join(homedir(), ".crest_query_history");
+}
+
+async function repl(args: string[], io: CliIo): Promise<number> {
+  const { values } = parseArgs({ args, strict: true, options: { data: { type: "string" } } });
+  const terminal = io.stdin.isTTY === true && io.stdout.isTTY === true;
+  const color = painter(io.stdout, io.env)("red", "x") !== "x";
+  await runRepl({
+    input: io.stdin,
+    output: io.stdout as NodeJS.WritableStream,
+    terminal,
+    color,
+    dataFile: values.data === undefined ? sampleDataPath() : resolve(io.cwd, values.data),
+    ...(terminal ? { historyFile: historyFile(io) } : {}),
+  });
+  return 0;
+}
+
 const commands: Record<string, Command> = {
+  repl: {
+    summary: "try filters interactively against sample or your own data",
+    usage: "crest-query repl [--data file.json]",
+    help: `Starts the REPL: each line is a filter, answered with its canonical form, the encoded
+_queryFilter parameter, the number of matches and the first of them. Without --data it loads the
+bundled sample of 1,000 users. Type .help inside for the commands. History is kept in
+~/.crest_query_history (CREST_QUERY_HISTORY sets another file; empty turns it off).`,
+    run: repl,
+  },
   check: {
     summary: "check a filter; exit 1 with the error if it is invalid",
     usage: "crest-query check <filter>",
@@ -84,6 +165,171 @@ prints the error with a caret under the input and exits 1 when it is not. ${FILT
       return 0;
     },
   },
+  eval: {
+    summary: "run a filter over a JSON file and print the matches",
+    usage: "crest-query eval <filter> [--data file.json] [--sort -a,b] [--fields a,b] [--page-size n] [--cookie c] [--offset n] [--total EXACT] [--case-sensitive] [--ndjson]",
+    help: `Runs a query over the resources of a JSON file (an array or { "result": [...] }; default: the
+bundled sample users) with the in-memory query engine, and prints the CREST query response as JSON,
+or with --ndjson one matching resource per line (the next cookie then goes to standard error).
+Cookies stay valid between runs while the data file is unchanged.`,
+    async run(args, io) {
+      const { values, positionals } = parseArgs({
+        args: attachDashValues(args, ["--sort"]),
+        allowPositionals: true,
+        strict: true,
+        options: {
+          data: { type: "string" },
+          sort: { type: "string" },
+          fields: { type: "string" },
+          "page-size": { type: "string" },
+          cookie: { type: "string" },
+          offset: { type: "string" },
+          total: { type: "string" },
+          "case-sensitive": { type: "boolean", default: false },
+          ndjson: { type: "boolean", default: false },
+        },
+      });
+      if (positionals.length !== 1) throw new CliError("eval takes one filter (quote it), then options");
+      const result = checkFilter(positionals[0] as string);
+      if (!result.ok) throw result.error;
+      printWarnings(result.warnings, io);
+      const file = values.data === undefined ? sampleDataPath() : resolve(io.cwd, values.data);
+      const resources = loadResources(file);
+      const pageSize = count("page-size", values["page-size"]);
+      const offset = count("offset", values.offset);
+      const total = policy(values.total);
+      const response = queryCollection(
+        resources,
+        {
+          queryFilter: result.filter,
+          sortKeys: sortKeysOf(values.sort),
+          fields: pointers(values.fields),
+          ...(pageSize === undefined ? {} : { pageSize }),
+          ...(offset === undefined ? {} : { pagedResultsOffset: offset }),
+          ...(values.cookie === undefined ? {} : { pagedResultsCookie: values.cookie }),
+          ...(total === undefined ? {} : { totalPagedResultsPolicy: total }),
+        },
+        { caseSensitive: values["case-sensitive"], cookieSecret: createHash("sha256").update(readFileSync(file)).digest(), cache: false },
+      );
+      if (values.ndjson) {
+        for (const resource of response.result) io.stdout.write(`${JSON.stringify(resource)}\n`);
+        if (response.pagedResultsCookie !== null) io.stderr.write(`next cookie: ${response.pagedResultsCookie}\n`);
+      } else {
+        io.stdout.write(`${JSON.stringify(response, null, 2)}\n`);
+      }
+      return 0;
+    },
+  },
+  serve: {
+    summary: "serve a JSON file as a mock CREST server",
+    usage: "crest-query serve [--data file.json] [--port n] [--collection name] [--base-path /openidm/managed]",
+    help: `Starts the mock CREST server on 127.0.0.1 with the resources of a JSON file (default: the
+bundled sample users) as one collection, named after the file unless --collection says otherwise,
+and prints its URL. It answers GET queries and reads by id until interrupted (Ctrl-C).`,
+    async run(args, io) {
+      const { values } = parseArgs({
+        args,
+        strict: true,
+        options: { data: { type: "string" }, port: { type: "string" }, collection: { type: "string" }, "base-path": { type: "string" } },
+      });
+      const file = values.data === undefined ? sampleDataPath() : resolve(io.cwd, values.data);
+      const resources = loadResources(file);
+      const name = values.collection ?? collectionName(file);
+      const port = count("port", values.port);
+      let server;
+      try {
+        server = await createMockServer({
+          collections: { [name]: resources },
+          ...(values["base-path"] === undefined ? {} : { basePath: values["base-path"] }),
+          ...(port === undefined ? {} : { port }),
+        });
+      } catch (error) {
+        throw new CliError(`cannot listen on port ${port ?? 0}: ${(error as Error).message}`, 1);
+      }
+      io.stdout.write(`${server.url}/${encodeURIComponent(name)}\n`);
+      io.stderr.write(`serving ${resources.length} resources from ${file}; Ctrl-C stops\n`);
+      await new Promise<void>((done) => {
+        const stop = () => {
+          process.off("SIGINT", stop);
+          process.off("SIGTERM", stop);
+          void server.close().then(done);
+        };
+        process.on("SIGINT", stop);
+        process.on("SIGTERM", stop);
+      });
+      return 0;
+    },
+  },
+  query: {
+    summary: "run a paged query against a CREST server and print the resources as NDJSON",
+    usage: "crest-query query <collection-url> [--filter f] [--fields a,b] [--sort -a,b] [--page-size n] [--max-results n] [--token t] [--header name:value] [--timeout ms] [--retries n] [--total EXACT]",
+    help: `Walks every page of a query with the request helper (cookies, retries with backoff,
+Retry-After) and prints each resource as one JSON line. Progress (pages, resources, the total when
+known) goes to standard error. The bearer token comes from --token or the CREST_TOKEN variable.`,
+    async run(args, io) {
+      const { values, positionals } = parseArgs({
+        args: attachDashValues(args, ["--sort"]),
+        allowPositionals: true,
+        strict: true,
+        options: {
+          filter: { type: "string", default: "true" },
+          fields: { type: "string" },
+          sort: { type: "string" },
+          "page-size": { type: "string" },
+          "max-results": { type: "string" },
+          token: { type: "string" },
+          header: { type: "string", multiple: true },
+          timeout: { type: "string" },
+          retries: { type: "string" },
+          total: { type: "string" },
+        },
+      });
+      if (positionals.length !== 1) throw new CliError("query takes one collection URL, such as https://idm.example.com/openidm/managed/user");
+      const url = positionals[0] as string;
+      if (!/^https?:\/\//.test(url)) throw new CliError(`"${url}" is not an http(s) URL`);
+      const checked = checkFilter(values.filter);
+      if (!checked.ok) throw checked.error;
+      printWarnings(checked.warnings, io);
+      const headers: Record<string, string> = {};
+      for (const h of values.header ?? []) {
+        const colon = h.indexOf(":");
+        if (colon <= 0) throw new CliError(`--header takes name:value, not "${h}"`);
+        headers[h.slice(0, colon).trim()] = h.slice(colon + 1).trim();
+      }
+      const token = values.token ?? io.env.CREST_TOKEN;
+      const pageSize = count("page-size", values["page-size"]);
+      const maxResults = count("max-results", values["max-results"]);
+      const timeoutMs = count("timeout", values.timeout);
+      const retries = count("retries", values.retries);
+      const total = policy(values.total);
+      const progress = io.stderr.isTTY === true ? (text: string) => io.stderr.write(`\r\u001b[K${text}`) : (text: string) => io.stderr.write(`${text}\n`);
+      let resources = 0;
+      let pages = 0;
+      let known = -1;
+      for await (const page of queryPages(url, {
+        filter: checked.filter,
+        fields: pointers(values.fields),
+        sortKeys: sortKeysOf(values.sort),
+        headers,
+        ...(token === undefined || token === "" ? {} : { token }),
+        ...(pageSize === undefined ? {} : { pageSize }),
+        ...(maxResults === undefined ? {} : { maxResults }),
+        ...(timeoutMs === undefined ? {} : { timeoutMs }),
+        ...(retries === undefined ? {} : { retry: { retries } }),
+        ...(total === undefined ? {} : { totalPagedResultsPolicy: total }),
+        onRetry: (info) => progress(`retrying in ${info.delayMs} ms after ${info.reason}`),
+      })) {
+        pages++;
+        resources += page.resultCount;
+        if (page.totalPagedResults >= 0) known = page.totalPagedResults;
+        for (const resource of page.result) io.stdout.write(`${JSON.stringify(resource)}\n`);
+        progress(`page ${pages}: ${resources}${known >= 0 ? ` of ${known}` : ""} resources`);
+      }
+      if (io.stderr.isTTY === true) io.stderr.write("\n");
+      io.stderr.write(`done: ${resources} resources in ${pages} page${pages === 1 ? "" : "s"}\n`);
+      return 0;
+    },
+  },
   parse: {
     summary: "print the syntax tree of a filter as JSON",
     usage: "crest-query parse <filter>",
@@ -117,6 +363,7 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
   const [name, ...rest] = argv;
   const paint = painter(io.stderr, io.env);
   try {
+    if (name === undefined && io.stdin.isTTY === true && io.stdout.isTTY === true) return await repl([], io);
     if (name === undefined || name === "--help" || name === "-h" || name === "help") {
       io.stdout.write(usage());
       return name === undefined ? 2 : 0;
@@ -135,6 +382,10 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
   } catch (error) {
     if (error instanceof FilterSyntaxError) {
       io.stderr.write(`${paint("red", "error")}: ${error.message}\n${error.caret}\n`);
+      return 1;
+    }
+    if (error instanceof CrestError) {
+      io.stderr.write(`${paint("red", "error")}: ${error.message}\n`);
       return 1;
     }
     if (error instanceof CliError) {
