@@ -48,6 +48,7 @@ export const evaluateSuite: BenchSuite = {
   summary: (rows) => {
     const hz = (name: string) => rows.find((r) => r.task.startsWith(name))?.hz ?? Number.NaN;
     const ours = hz("crest-query compileFilter");
-    return `crest-query runs ${(ours / hz("sift")).toFixed(2)}× as fast as sift, ${(ours / hz("mingo")).toFixed(2)}× as fast as mingo, and at ${(ours / hz("hand-written")).toFixed(2)} of the speed of the hand-written predicate (${Math.round((ours * COUNT) / 1e6)} million records a second).`;
+    const limit = hz("hand-written") / hz("sift");
+    return `crest-query runs ${(ours / hz("sift")).toFixed(2)}× as fast as sift, ${(ours / hz("mingo")).toFixed(2)}× as fast as mingo, and at ${(ours / hz("hand-written")).toFixed(2)} of the speed of the hand-written predicate (${Math.round((ours * COUNT) / 1e6)} million records a second). The goal of 4× sift cannot be reached on this condition: the hand-written predicate itself, the practical limit, is only ${limit.toFixed(2)}× sift.`;
   },
 };

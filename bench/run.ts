@@ -5,11 +5,12 @@ import { writeFileSync } from "node:fs";
 import { cpus, totalmem, type } from "node:os";
 import { parseArgs } from "node:util";
 import { measure, table, type BenchSuite, type Measured } from "./harness.js";
+import { clientSuite } from "./client.bench.js";
 import { evaluateSuite } from "./evaluate.bench.js";
 import { pagingSuite } from "./paging.bench.js";
 import { parseSuite } from "./parse.bench.js";
 
-const suites: BenchSuite[] = [parseSuite, evaluateSuite, pagingSuite];
+const suites: BenchSuite[] = [parseSuite, evaluateSuite, pagingSuite, clientSuite];
 
 const { values, positionals } = parseArgs({
   allowPositionals: true,

@@ -106,7 +106,9 @@ export interface QueryClientOptions {
   readonly maxPages?: number;
   /** Stop after this many resources (the last page is cut). */
   readonly maxResults?: number;
+  /** Called with each page before it is yielded, for progress reports. */
   readonly onPage?: (page: QueryPage<unknown>) => void;
+  /** Called before each retry, with why and how long it waits. */
   readonly onRetry?: (info: RetryInfo) => void;
   /** Waits between retries; tests pass their own clock. Default: a timer that the signal cancels. */
   readonly sleep?: (ms: number, signal?: AbortSignal) => Promise<void>;

@@ -63,9 +63,11 @@ export {
   type FieldPath,
   type FieldType,
   type OrderingTests,
+  type TestedValue,
   type TextTests,
   type TypedField,
   type TypedFieldBase,
+  type ValueOfType,
 } from "./typed.js";
 export {
   compareIgnoringCase,

@@ -69,6 +69,7 @@ export interface MockServerOptions {
   readonly collections: Readonly<Record<string, readonly unknown[] | string>>;
   /** Where the collections live (default `/openidm/managed`): `GET {basePath}/{name}?_queryFilter=...`. */
   readonly basePath?: string;
+  /** Failures to inject: a list (each fault used as many times as it says), or a function of the request. */
   readonly faults?: readonly Fault[] | ((request: RecordedRequest) => Fault | undefined);
   /** Options of the query engine (case sensitivity, extended operators, named queries...). */
   readonly query?: QueryOptions;

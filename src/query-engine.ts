@@ -110,6 +110,7 @@ export class QueryCache {
     return entry.matches;
   }
 
+  /** Keep the sorted matches of a query over a collection, dropping the least recently used. */
   set(key: string, collection: object, matches: readonly unknown[], now: number): void {
     this.entries.delete(key);
     this.entries.set(key, { collection, matches, created: now });

@@ -23,11 +23,17 @@ function tooDeep(): never {
  * ```
  */
 export interface FilterFolder<R> {
+  /** An `and` node, with its operands folded. */
   and(operands: R[], node: Filter & { type: "and" }): R;
+  /** An `or` node, with its operands folded. */
   or(operands: R[], node: Filter & { type: "or" }): R;
+  /** A negation, with its operand folded. */
   not(operand: R, node: Filter & { type: "not" }): R;
+  /** `true` or `false`. */
   literal(node: LiteralFilter): R;
+  /** A `pr` test. */
   presence(node: PresenceFilter): R;
+  /** A comparison, core or extended. */
   comparison(node: ComparisonFilter): R;
 }
 

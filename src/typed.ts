@@ -1,27 +1,10 @@
 import type { Filter, Pointer } from "./ast.js";
 import { field, type BuilderValue, type Decimal } from "./builder.js";
 
-type Scalar = string | number | bigint | boolean;
-type Depth = readonly unknown[];
-
-// The paths below a value: into objects by key, into arrays by element (a non-numeric segment
-// applies to every element, as the server does) or by index.
-type PathsBelow<V, D extends Depth> = NonNullable<V> extends readonly (infer E)[]
-  ? ObjectPaths<NonNullable<E>, D> | `/${number}` | `/${number}${ObjectPaths<NonNullable<E>, D>}`
-  : ObjectPaths<NonNullable<V>, D>;
-
-type ObjectPaths<T, D extends Depth> = D["length"] extends 6
-  ? never
-  : T extends Scalar | Date
-    ? never
-    : T extends object
-      ? { [K in keyof T & string]-?: `/${K}` | `/${K}${PathsBelow<T[K], [...D, unknown]>}` }[keyof T & string]
-      : never;
-
 /**
  * Every field pointer of a resource type, for autocompletion: `/mail`, `/postalAddress/city`,
  * `/roles/_refResourceId` (a field of each element of an array), `/roles/0/_refResourceId`.
- * Nesting is followed six levels deep.
+ * Nesting is followed six levels deep (`Depth` counts the levels; leave it out).
  *
  * @example
  * ```ts
@@ -30,18 +13,21 @@ type ObjectPaths<T, D extends Depth> = D["length"] extends 6
  * const path: FieldPath<User> = "/roles/_refResourceId";
  * ```
  */
-export type FieldPath<T> = ObjectPaths<T, []>;
-
-type Step<T, K extends string> = NonNullable<T> extends readonly (infer E)[]
-  ? K extends `${number}`
-    ? E
-    : Step<E, K>
-  : K extends keyof NonNullable<T>
-    ? NonNullable<T>[K]
-    : never;
+export type FieldPath<T, Depth extends readonly unknown[] = []> = Depth["length"] extends 6
+  ? never
+  : T extends string | number | bigint | boolean | Date
+    ? never
+    : T extends object
+      ? {
+          [K in keyof T & string]-?: NonNullable<T[K]> extends readonly (infer E)[]
+            ? `/${K}` | `/${K}${FieldPath<NonNullable<E>, [...Depth, unknown]>}` | `/${K}/${number}` | `/${K}/${number}${FieldPath<NonNullable<E>, [...Depth, unknown]>}`
+            : `/${K}` | `/${K}${FieldPath<NonNullable<T[K]>, [...Depth, unknown]>}`;
+        }[keyof T & string]
+      : never;
 
 /**
- * The type found at a field pointer of a resource type.
+ * The type found at a field pointer of a resource type. A numeric segment picks an array's
+ * element; another segment on an array looks into its elements.
  *
  * @example
  * ```ts
@@ -51,15 +37,40 @@ type Step<T, K extends string> = NonNullable<T> extends readonly (infer E)[]
  * ```
  */
 export type FieldType<T, P extends string> = P extends `/${infer Head}/${infer Rest}`
-  ? FieldType<Step<T, Head>, `/${Rest}`>
+  ? FieldType<FieldType<T, `/${Head}`>, `/${Rest}`>
   : P extends `/${infer Head}`
-    ? Step<T, Head>
+    ? NonNullable<T> extends readonly (infer E)[]
+      ? Head extends `${number}`
+        ? E
+        : FieldType<E, P>
+      : Head extends keyof NonNullable<T>
+        ? NonNullable<T>[Head]
+        : never
     : never;
 
-// What a test compares with: the elements of an array (any element may match), without null.
-type Leaf<V> = NonNullable<V> extends readonly (infer E)[] ? NonNullable<E> : NonNullable<V>;
+/**
+ * What a test on a field compares with: the elements of an array (any element may match), never
+ * `null` or `undefined`.
+ *
+ * @example
+ * ```ts
+ * import type { TestedValue } from "crest-query";
+ * const tag: TestedValue<string[] | null> = "vip"; // string
+ * ```
+ */
+export type TestedValue<V> = NonNullable<V> extends readonly (infer E)[] ? NonNullable<E> : NonNullable<V>;
 
-type ValueFor<L> = L extends string ? L : L extends number | bigint ? number | bigint | Decimal : L extends boolean ? boolean : never;
+/**
+ * The builder values a test accepts for a field's type: the strings themselves (literal unions
+ * stay literal), any number, bigint or decimal for numbers, booleans for booleans.
+ *
+ * @example
+ * ```ts
+ * import type { ValueOfType } from "crest-query";
+ * const status: ValueOfType<"active" | "inactive"> = "active";
+ * ```
+ */
+export type ValueOfType<L> = L extends string ? L : L extends number | bigint ? number | bigint | Decimal : L extends boolean ? boolean : never;
 
 /**
  * Tests every field has: presence, and extended operators (which the type system cannot check).
@@ -90,6 +101,7 @@ export interface TypedFieldBase {
  * ```
  */
 export interface EqualityTests<V> {
+  /** `field eq value`. */
   eq(value: V): Filter;
 }
 
@@ -104,9 +116,13 @@ export interface EqualityTests<V> {
  * ```
  */
 export interface OrderingTests<V> {
+  /** `field lt value`: less than. */
   lt(value: V): Filter;
+  /** `field le value`: at most. */
   le(value: V): Filter;
+  /** `field gt value`: more than. */
   gt(value: V): Filter;
+  /** `field ge value`: at least. */
   ge(value: V): Filter;
 }
 
@@ -121,7 +137,9 @@ export interface OrderingTests<V> {
  * ```
  */
 export interface TextTests {
+  /** `field co value`: contains. */
   co(value: string): Filter;
+  /** `field sw value`: starts with. */
   sw(value: string): Filter;
 }
 
@@ -136,9 +154,9 @@ export interface TextTests {
  * ```
  */
 export type TypedField<V> = TypedFieldBase &
-  ([ValueFor<Leaf<V>>] extends [never] ? unknown : EqualityTests<ValueFor<Leaf<V>>>) &
-  ([Leaf<V>] extends [never] ? unknown : [Leaf<V>] extends [string] ? TextTests & OrderingTests<string> : unknown) &
-  ([Leaf<V>] extends [never] ? unknown : [Leaf<V>] extends [number | bigint] ? OrderingTests<number | bigint | Decimal> : unknown);
+  ([ValueOfType<TestedValue<V>>] extends [never] ? unknown : EqualityTests<ValueOfType<TestedValue<V>>>) &
+  ([TestedValue<V>] extends [never] ? unknown : [TestedValue<V>] extends [string] ? TextTests & OrderingTests<string> : unknown) &
+  ([TestedValue<V>] extends [never] ? unknown : [TestedValue<V>] extends [number | bigint] ? OrderingTests<number | bigint | Decimal> : unknown);
 
 /**
  * A field builder for one resource type (the Kysely idea): paths autocomplete from the type,
