@@ -2,7 +2,7 @@ import type { Filter, Pointer } from "./ast.js";
 import { CrestError } from "./crest-error.js";
 import { parsePointer } from "./pointer.js";
 import type { QueryResponse } from "./query-engine.js";
-import { formatQueryParams, type QueryRequest, type SortKey, type TotalPagedResultsPolicy } from "./query-params.js";
+import { formatQueryParams, parseSortKeys, type QueryRequest, type SortKey, type TotalPagedResultsPolicy } from "./query-params.js";
 
 /**
  * How failed requests are retried: 429, 502, 503, 504 and network errors (including timeouts),
@@ -146,12 +146,6 @@ function safeUrl(url: URL): string {
   return copy.href;
 }
 
-function toSortKey(key: string | SortKey): SortKey {
-  if (typeof key !== "string") return key;
-  const descending = key.startsWith("-");
-  const text = key.startsWith("-") || key.startsWith("+") ? key.slice(1) : key;
-  return { field: parsePointer(text), descending };
-}
 
 /**
  * The URL of one query request: the collection URL (its own parameters are kept) with the query
@@ -169,7 +163,7 @@ export function buildQueryUrl(collectionUrl: string | URL, options: QueryClientO
   const request: QueryRequest = {
     queryFilter: options.filter ?? "true",
     fields: (options.fields ?? []).map((f) => (typeof f === "string" ? parsePointer(f) : f)),
-    sortKeys: (options.sortKeys ?? []).map(toSortKey),
+    sortKeys: (options.sortKeys ?? []).flatMap((key) => (typeof key === "string" ? parseSortKeys(key) : [key])),
     pageSize: options.pageSize ?? 100,
     ...(cookie === undefined ? {} : { pagedResultsCookie: cookie }),
     ...(options.totalPagedResultsPolicy === undefined ? {} : { totalPagedResultsPolicy: options.totalPagedResultsPolicy }),

@@ -136,7 +136,12 @@ function nonNegativeInteger(name: string, value: string): number {
   return n;
 }
 
-function pointerList(name: string, value: string): Pointer[] {
+/**
+ * Read a comma-separated list of field pointers (`_fields`): `mail,postalAddress/city`.
+ *
+ * @throws {@link CrestError} 400 naming `parameter` for a pointer a field may not hold.
+ */
+export function parseFieldList(value: string, parameter = "_fields"): Pointer[] {
   return value
     .split(",")
     .map((item) => item.trim())
@@ -145,13 +150,19 @@ function pointerList(name: string, value: string): Pointer[] {
       try {
         return parsePointer(item);
       } catch (error) {
-        if (error instanceof FilterSyntaxError) throw CrestError.badRequest(`Invalid ${name}: ${error.problem}`);
+        if (error instanceof FilterSyntaxError) throw CrestError.badRequest(`Invalid ${parameter}: ${error.problem}`);
         throw error;
       }
     });
 }
 
-function sortKeyList(value: string): SortKey[] {
+/**
+ * Read a comma-separated list of sort keys (`_sortKeys`): `-createDate,sn` (`-` for descending,
+ * `+` allowed for ascending).
+ *
+ * @throws {@link CrestError} 400 for a key that names no field or an invalid pointer.
+ */
+export function parseSortKeys(value: string): SortKey[] {
   return value
     .split(",")
     .map((item) => item.trim())
@@ -159,7 +170,7 @@ function sortKeyList(value: string): SortKey[] {
     .map((item) => {
       const descending = item.startsWith("-");
       const text = item.startsWith("-") || item.startsWith("+") ? item.slice(1) : item;
-      const [field] = pointerList("_sortKeys", text);
+      const [field] = parseFieldList(text, "_sortKeys");
       if (field === undefined || field.length === 0) throw CrestError.badRequest(`Invalid _sortKeys: '${item}' names no field`);
       return { field, descending };
     });
@@ -228,10 +239,10 @@ export function parseQueryParams(input: QueryParamsInput): QueryRequest {
         request.queryExpression = value;
         break;
       case "_fields":
-        request.fields = pointerList("_fields", value);
+        request.fields = parseFieldList(value);
         break;
       case "_sortKeys":
-        request.sortKeys = sortKeyList(value);
+        request.sortKeys = parseSortKeys(value);
         break;
       case "_pageSize":
         request.pageSize = nonNegativeInteger("_pageSize", value);

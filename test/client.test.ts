@@ -14,6 +14,7 @@ import {
   type MockServer,
   type QueryClientOptions,
 } from "../src/index.js";
+import { caughtAsync } from "./helpers/errors.js";
 
 const resources = Array.from({ length: 10_000 }, (_, i) => ({ _id: `id${String(i).padStart(5, "0")}`, n: (i * 7919) % 10_000, group: i % 3 }));
 const servers: MockServer[] = [];
@@ -38,15 +39,7 @@ async function collect<T>(iterable: AsyncIterable<T>): Promise<T[]> {
   return out;
 }
 
-async function failure(run: () => Promise<unknown>): Promise<CrestError> {
-  try {
-    await run();
-  } catch (e) {
-    if (e instanceof CrestError) return e;
-    throw e;
-  }
-  throw new Error("no error");
-}
+const failure = (run: () => Promise<unknown>): Promise<CrestError> => caughtAsync(CrestError, run);
 
 describe("walking pages over HTTP", () => {
   it.each([100, 7])("returns 10,000 resources paged by %i, each once, in sort order", async (pageSize) => {

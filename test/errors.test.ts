@@ -1,15 +1,8 @@
 import { describe, expect, it } from "vitest";
 import { FilterSyntaxError, parseFilter, positionAt, renderCaret } from "../src/index.js";
+import { caught } from "./helpers/errors.js";
 
-function failure(input: string): FilterSyntaxError {
-  try {
-    parseFilter(input);
-  } catch (e) {
-    if (e instanceof FilterSyntaxError) return e;
-    throw e;
-  }
-  throw new Error(`accepted: ${input}`);
-}
+const failure = (input: string): FilterSyntaxError => caught(FilterSyntaxError, () => parseFilter(input));
 
 // input, code, problem (the message before its position), offset, caret
 const table: Array<[string, string, string, number, string]> = [

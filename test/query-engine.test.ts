@@ -12,6 +12,7 @@ import {
   type QueryRequest,
   type SortKey,
 } from "../src/index.js";
+import { caught } from "./helpers/errors.js";
 
 interface User {
   _id: string;
@@ -22,15 +23,7 @@ interface User {
   active?: boolean;
 }
 
-function badRequest(build: () => unknown): CrestError {
-  try {
-    build();
-  } catch (e) {
-    if (e instanceof CrestError) return e;
-    throw e;
-  }
-  throw new Error("no error");
-}
+const badRequest = (build: () => unknown): CrestError => caught(CrestError, build);
 
 const users: User[] = [
   { _id: "1", _rev: "a", sn: "jensen", n: 5, active: true },

@@ -1,17 +1,10 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { CrestError, field, formatQueryParams, parseFilter, parseQueryParams, type QueryRequest } from "../src/index.js";
+import { caught } from "./helpers/errors.js";
 import { filter as arbitraryFilter, pointer } from "./helpers/arbitraries.js";
 
-function badRequest(build: () => unknown): CrestError {
-  try {
-    build();
-  } catch (e) {
-    if (e instanceof CrestError) return e;
-    throw e;
-  }
-  throw new Error("no error");
-}
+const badRequest = (build: () => unknown): CrestError => caught(CrestError, build);
 
 describe("parseQueryParams", () => {
   it("reads every parameter from a query string, URL, URLSearchParams or object", () => {

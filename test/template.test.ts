@@ -2,16 +2,9 @@ import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { and, decimal, decodeQueryFilter, encodeQueryFilter, field, filter, FilterSyntaxError, parseFilter } from "../src/index.js";
 import { hostileString } from "./helpers/arbitraries.js";
+import { caught } from "./helpers/errors.js";
 
-function syntaxError(build: () => unknown): FilterSyntaxError {
-  try {
-    build();
-  } catch (e) {
-    if (e instanceof FilterSyntaxError) return e;
-    throw e;
-  }
-  throw new Error("built without error");
-}
+const syntaxError = (build: () => unknown): FilterSyntaxError => caught(FilterSyntaxError, build);
 
 describe("filter`...`", () => {
   it("turns interpolated values into literals of their type", () => {

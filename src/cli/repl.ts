@@ -5,9 +5,8 @@ import type { Pointer } from "../ast.js";
 import { CrestError } from "../crest-error.js";
 import { encodeQueryFilter } from "../encoding.js";
 import { checkFilter } from "../lint.js";
-import { parsePointer } from "../pointer.js";
 import { queryCollection } from "../query-engine.js";
-import type { SortKey } from "../query-params.js";
+import { parseFieldList, parseSortKeys, type SortKey } from "../query-params.js";
 import { formatFilter } from "../writer.js";
 import { fieldPaths, loadResources } from "./data.js";
 import { CliError, painter } from "./io.js";
@@ -143,15 +142,12 @@ export async function runRepl(options: ReplOptions): Promise<void> {
           write(`fields: ${columns.map((c) => c.join("/")).join(",")}`);
           break;
         }
-        columns = rest.split(",").map((f) => f.trim()).filter(Boolean).map((f) => parsePointer(f));
+        columns = parseFieldList(rest, ".fields");
         write(`fields: ${columns.map((c) => c.join("/")).join(",")}`);
         break;
       }
       case ".sort":
-        sortKeys = rest.split(",").map((k) => k.trim()).filter(Boolean).map((k) => ({
-          field: parsePointer(k.replace(/^[-+]/, "")),
-          descending: k.startsWith("-"),
-        }));
+        sortKeys = parseSortKeys(rest);
         write(sortKeys.length === 0 ? "sort: none" : `sort: ${sortKeys.map((k) => `${k.descending ? "-" : ""}${k.field.join("/")}`).join(",")}`);
         break;
       case ".limit": {

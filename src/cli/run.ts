@@ -6,9 +6,8 @@ import { parseArgs } from "node:util";
 import { queryPages } from "../client.js";
 import { CrestError } from "../crest-error.js";
 import { createMockServer } from "../mock-server.js";
-import { parsePointer } from "../pointer.js";
 import { queryCollection } from "../query-engine.js";
-import type { SortKey, TotalPagedResultsPolicy } from "../query-params.js";
+import { parseFieldList, parseSortKeys, type TotalPagedResultsPolicy } from "../query-params.js";
 import { collectionName, loadResources, sampleDataPath } from "./data.js";
 import { runRepl } from "./repl.js";
 import { FilterSyntaxError } from "../errors.js";
@@ -70,13 +69,6 @@ function attachDashValues(args: readonly string[], names: readonly string[]): st
   return out;
 }
 
-function pointers(value: string | undefined): ReturnType<typeof parsePointer>[] {
-  return (value ?? "").split(",").map((f) => f.trim()).filter(Boolean).map((f) => parsePointer(f));
-}
-
-function sortKeysOf(value: string | undefined): SortKey[] {
-  return (value ?? "").split(",").map((k) => k.trim()).filter(Boolean).map((k) => ({ field: parsePointer(k.replace(/^[-+]/, "")), descending: k.startsWith("-") }));
-}
 
 function count(name: string, value: string | undefined): number | undefined {
   if (value === undefined) return undefined;
@@ -202,8 +194,8 @@ Cookies stay valid between runs while the data file is unchanged.`,
         resources,
         {
           queryFilter: result.filter,
-          sortKeys: sortKeysOf(values.sort),
-          fields: pointers(values.fields),
+          sortKeys: parseSortKeys(values.sort ?? ""),
+          fields: parseFieldList(values.fields ?? "", "--fields"),
           ...(pageSize === undefined ? {} : { pageSize }),
           ...(offset === undefined ? {} : { pagedResultsOffset: offset }),
           ...(values.cookie === undefined ? {} : { pagedResultsCookie: values.cookie }),
@@ -308,8 +300,8 @@ known) goes to standard error. The bearer token comes from --token or the CREST_
       let known = -1;
       for await (const page of queryPages(url, {
         filter: checked.filter,
-        fields: pointers(values.fields),
-        sortKeys: sortKeysOf(values.sort),
+        fields: parseFieldList(values.fields ?? "", "--fields"),
+        sortKeys: parseSortKeys(values.sort ?? ""),
         headers,
         ...(token === undefined || token === "" ? {} : { token }),
         ...(pageSize === undefined ? {} : { pageSize }),
