@@ -112,6 +112,19 @@ function loadCollection(name: string, source: readonly unknown[] | string): read
   throw new TypeError(`Collection "${name}": ${source} holds neither an array nor { "result": [...] }`);
 }
 
+// From the raw headers, so that a header named like an Object.prototype member (which Node's own
+// req.headers drops) is recorded as sent, as a plain own property.
+function recordHeaders(raw: readonly string[]): Record<string, string> {
+  const headers: Record<string, string> = {};
+  for (let i = 0; i + 1 < raw.length; i += 2) {
+    const name = (raw[i] as string).toLowerCase();
+    const value = raw[i + 1] as string;
+    const previous = Object.prototype.hasOwnProperty.call(headers, name) ? headers[name] : undefined;
+    Object.defineProperty(headers, name, { value: previous === undefined ? value : `${previous}, ${value}`, enumerable: true, writable: true, configurable: true });
+  }
+  return headers;
+}
+
 function send(res: ServerResponse, status: number, body: unknown, pretty: boolean, headers: Record<string, string> = {}): void {
   const text = pretty ? JSON.stringify(body, null, 2) : JSON.stringify(body);
   res.writeHead(status, { "content-type": "application/json; charset=UTF-8", "content-length": Buffer.byteLength(text), ...headers });
@@ -171,7 +184,7 @@ export async function createMockServer(options: MockServerOptions): Promise<Mock
   };
 
   const handle = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
-    const record: RecordedRequest = { index: requests.length + 1, method: req.method ?? "GET", url: req.url ?? "/", headers: { ...req.headers } };
+    const record: RecordedRequest = { index: requests.length + 1, method: req.method ?? "GET", url: req.url ?? "/", headers: recordHeaders(req.rawHeaders) };
     requests.push(record);
     const fault = faultFor(record);
     if (fault?.delayMs !== undefined) await sleep(fault.delayMs);

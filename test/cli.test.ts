@@ -116,13 +116,14 @@ describe("serve and query", () => {
   it("query prints NDJSON and progress against a mock server", async () => {
     const server = await createMockServer({ collections: { user: "examples/users.json" } });
     try {
-      const out = await runAsync(["query", `${server.url}/user`, "--filter", "/accountStatus eq 'active'", "--fields", "userName", "--page-size", "300", "--total", "EXACT", "--token", "t0k"]);
+      const out = await runAsync(["query", `${server.url}/user`, "--filter", "/accountStatus eq 'active'", "--fields", "userName", "--page-size", "300", "--total", "EXACT", "--token", "t0k", "--header", "x-trace: abc"]);
       expect(out.code).toBe(0);
       const lines = out.stdout.trim().split("\n").map((l) => JSON.parse(l) as { userName: string });
       expect(lines).toHaveLength(782);
       expect(Object.keys(lines[0] ?? {})).toEqual(["_id", "_rev", "userName"]);
       expect(out.stderr).toBe("page 1: 300 of 782 resources\npage 2: 600 of 782 resources\npage 3: 782 of 782 resources\ndone: 782 resources in 3 pages\n");
       expect(server.requests[0]?.headers.authorization).toBe("Bearer t0k");
+      expect(server.requests[0]?.headers["x-trace"]).toBe("abc");
       const viaEnv = await runAsync(["query", `${server.url}/user`, "--max-results", "5"], { CREST_TOKEN: "from-env" });
       expect(viaEnv.stdout.trim().split("\n")).toHaveLength(5);
       expect(server.requests.at(-1)?.headers.authorization).toBe("Bearer from-env");

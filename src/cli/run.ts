@@ -286,7 +286,8 @@ known) goes to standard error. The bearer token comes from --token or the CREST_
       for (const h of values.header ?? []) {
         const colon = h.indexOf(":");
         if (colon <= 0) throw new CliError(`--header takes name:value, not "${h}"`);
-        headers[h.slice(0, colon).trim()] = h.slice(colon + 1).trim();
+        // A header named like an Object.prototype member must stay a plain own property.
+        Object.defineProperty(headers, h.slice(0, colon).trim(), { value: h.slice(colon + 1).trim(), enumerable: true, writable: true, configurable: true });
       }
       const token = values.token ?? io.env.CREST_TOKEN;
       const pageSize = count("page-size", values["page-size"]);
