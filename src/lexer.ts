@@ -8,11 +8,14 @@ import { createToken, Lexer, type IToken, type TokenType } from "chevrotain";
 // where they stand ("and eq 1" compares a field named "and"). So the lexer reads words, and the
 // keyword table below gives a word its keyword type after lexing; token categories say where each
 // may stand:
-//   PlainWord    - can be a field or a number: every word but `true` and `false`
+//   FieldWord    - can be a field: every word but `true` and `false`
+//   NumberWord   - can be a number: the same words (a category of its own, for its label)
 //   OperatorWord - can stand in operator position: every word but `pr`
 
-/** Every word except `true`/`false`: fields and numbers. */
-export const PlainWord = createToken({ name: "PlainWord", pattern: Lexer.NA, label: "a field" });
+/** Every word except `true`/`false`, where a field stands. */
+export const FieldWord = createToken({ name: "FieldWord", pattern: Lexer.NA, label: "a field" });
+/** Every word except `true`/`false`, where a number stands. */
+export const NumberWord = createToken({ name: "NumberWord", pattern: Lexer.NA, label: "a number" });
 /** Every word except `pr`: core and extended operators. */
 export const OperatorWord = createToken({ name: "OperatorWord", pattern: Lexer.NA, label: "an operator" });
 /** A string literal in either kind of quotes. */
@@ -46,7 +49,7 @@ export const Word = createToken({
   pattern: { exec: matchWord },
   start_chars_hint: WORD_START_CHARS,
   line_breaks: true,
-  categories: [PlainWord, OperatorWord],
+  categories: [FieldWord, NumberWord, OperatorWord],
   label: "a word",
 });
 
@@ -72,26 +75,26 @@ function keyword(name: string, text: string, categories: TokenType[]): TokenType
   return createToken({ name, pattern: Lexer.NA, categories, label: `'${text}'` });
 }
 
-export const Not = keyword("Not", "!", [PlainWord, OperatorWord]);
-export const And = keyword("And", "and", [PlainWord, OperatorWord]);
-export const Or = keyword("Or", "or", [PlainWord, OperatorWord]);
-export const Pr = keyword("Pr", "pr", [PlainWord]);
+export const Not = keyword("Not", "!", [FieldWord, NumberWord, OperatorWord]);
+export const And = keyword("And", "and", [FieldWord, NumberWord, OperatorWord]);
+export const Or = keyword("Or", "or", [FieldWord, NumberWord, OperatorWord]);
+export const Pr = keyword("Pr", "pr", [FieldWord, NumberWord]);
 export const True = keyword("True", "true", [OperatorWord]);
 export const False = keyword("False", "false", [OperatorWord]);
-export const Eq = keyword("Eq", "eq", [PlainWord, OperatorWord]);
-export const Co = keyword("Co", "co", [PlainWord, OperatorWord]);
-export const Sw = keyword("Sw", "sw", [PlainWord, OperatorWord]);
-export const Lt = keyword("Lt", "lt", [PlainWord, OperatorWord]);
-export const Le = keyword("Le", "le", [PlainWord, OperatorWord]);
-export const Gt = keyword("Gt", "gt", [PlainWord, OperatorWord]);
-export const Ge = keyword("Ge", "ge", [PlainWord, OperatorWord]);
+export const Eq = keyword("Eq", "eq", [FieldWord, NumberWord, OperatorWord]);
+export const Co = keyword("Co", "co", [FieldWord, NumberWord, OperatorWord]);
+export const Sw = keyword("Sw", "sw", [FieldWord, NumberWord, OperatorWord]);
+export const Lt = keyword("Lt", "lt", [FieldWord, NumberWord, OperatorWord]);
+export const Le = keyword("Le", "le", [FieldWord, NumberWord, OperatorWord]);
+export const Gt = keyword("Gt", "gt", [FieldWord, NumberWord, OperatorWord]);
+export const Ge = keyword("Ge", "ge", [FieldWord, NumberWord, OperatorWord]);
 
 // Interpolations of the `filter` template tag stand in the text as `${0}`, `${1}`...; the lexer
 // turns them into slot tokens by what was interpolated. They exist only while a template is read.
 /** An interpolated filter, standing where a filter can. */
 export const FilterSlot = createToken({ name: "FilterSlot", pattern: Lexer.NA, label: "an interpolated filter" });
 /** An interpolated field, standing where a field can. */
-export const FieldSlot = createToken({ name: "FieldSlot", pattern: Lexer.NA, categories: [PlainWord], label: "an interpolated field" });
+export const FieldSlot = createToken({ name: "FieldSlot", pattern: Lexer.NA, categories: [FieldWord], label: "an interpolated field" });
 /** An interpolated value, standing where a value can. */
 export const ValueSlot = createToken({ name: "ValueSlot", pattern: Lexer.NA, label: "an interpolated value" });
 
@@ -129,7 +132,8 @@ export const allTokens: TokenType[] = [
   FilterSlot,
   FieldSlot,
   ValueSlot,
-  PlainWord,
+  FieldWord,
+  NumberWord,
   OperatorWord,
   Quoted,
 ];

@@ -17,7 +17,8 @@ import {
   Not,
   OperatorWord,
   Or,
-  PlainWord,
+  FieldWord,
+  NumberWord,
   Pr,
   Quoted,
   RParen,
@@ -185,7 +186,7 @@ class FilterParser extends EmbeddedActionsParser {
   ];
 
   private readonly test = this.RULE("test", (): Filter => {
-    const fieldToken = this.CONSUME(PlainWord);
+    const fieldToken = this.CONSUME(FieldWord);
     if (!this.RECORDING_PHASE) {
       this.field = fieldToken;
       this.testField = this.fieldOf(fieldToken);
@@ -204,7 +205,7 @@ class FilterParser extends EmbeddedActionsParser {
     { ALT: (): FilterValue => (this.CONSUME(False), false) },
     {
       ALT: (): FilterValue => {
-        const token = this.CONSUME(PlainWord);
+        const token = this.CONSUME(NumberWord);
         return this.RECORDING_PHASE ? 0n : this.numberOf(token);
       },
     },
@@ -304,17 +305,6 @@ class FilterParser extends EmbeddedActionsParser {
   }
 
   private numberOf(token: IToken): FilterValue {
-    if (token.tokenType === FieldSlot) {
-      throw new FilterSyntaxError({
-        input: this.text,
-        offset: token.startOffset,
-        length: token.image.length,
-        code: "invalid-value",
-        problem: `Interpolation ${token.image} is a field, where a value belongs`,
-        found: "an interpolated field",
-        expected: ["a string in quotes", "a number", "true", "false", "an interpolated value"],
-      });
-    }
     const reading = readNumber(token.image);
     if ("code" in reading) {
       throw new FilterSyntaxError({
