@@ -149,7 +149,7 @@ function safeUrl(url: URL): string {
 
 /**
  * The URL of one query request: the collection URL (its own parameters are kept) with the query
- * parameters encoded as SPEC §2 says.
+ * parameters percent-encoded as servers expect (a space is `%20`, a `+` is `%2B`).
  *
  * @example
  * ```ts

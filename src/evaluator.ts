@@ -57,7 +57,7 @@ type ValueTest = (value: unknown) => Truth;
 
 /**
  * Compile a filter once into a predicate to run over many resources, with the semantics of the
- * reference in-memory backend (SPEC §3): pointers follow own properties only (never the prototype),
+ * reference in-memory backend (see the evaluation guide, docs/evaluation.md): pointers follow own properties only (never the prototype),
  * numeric segments index arrays and other segments apply to every element; a test matches when
  * any value at the field matches; `eq lt le gt ge` compare only strings with strings, numbers
  * (and bigints) with numbers, booleans with booleans; strings ignore case unless `caseSensitive`;

@@ -1,3 +1,18 @@
+/**
+ * crest-query: the ForgeRock / Ping Identity CREST `_queryFilter` language in TypeScript. A parser
+ * that accepts what the servers accept, a typed builder, a canonical writer and URL encoding, an
+ * in-memory evaluator and query engine, a paging request helper, and a mock CREST server.
+ *
+ * @example
+ * ```ts
+ * import { encodeQueryFilter, field, parseFilter } from "crest-query";
+ * encodeQueryFilter(parseFilter("/mail eq 'a+b@example.com'"));
+ * String(field("sn").eq("O'Brien")); // '/sn eq "O\'Brien"'
+ * ```
+ *
+ * @packageDocumentation
+ * @module crest-query
+ */
 export {
   CORE_OPERATORS,
   isCoreOperator,

@@ -363,7 +363,7 @@ const parser = new FilterParser();
 
 /**
  * Parse a `_queryFilter` into a {@link Filter}, accepting exactly what CREST servers accept (see
- * SPEC §1): context-sensitive keywords, `!` only as a whole word, percent-encoded pointers, integer
+ * the language guide, docs/language.md): context-sensitive keywords, `!` only as a whole word, percent-encoded pointers, integer
  * and decimal literals kept apart, at most 63 nested groups by default.
  *
  * @throws {@link FilterSyntaxError} with the position, what was found and what was expected.

@@ -191,7 +191,7 @@ function checkCount(name: string, value: number | undefined): number {
 
 /**
  * Answer a CREST query over an array of resources, as a CREST server's in-memory backend would
- * (SPEC §4): filter with `_queryFilter` (or a `_queryId`), sort by `_sortKeys`, page by
+ * (see docs/evaluation.md): filter with `_queryFilter` (or a `_queryId`), sort by `_sortKeys`, page by
  * `_pageSize` with an opaque cookie bound to the query or by `_pagedResultsOffset`, count under
  * `_totalPagedResultsPolicy`, and project `_fields` (keeping `_id` and `_rev`). Results are the
  * stored objects themselves unless `fields` projects them into new ones.

@@ -278,7 +278,7 @@ export function parseQueryParams(input: QueryParamsInput): QueryRequest {
 
 /**
  * Write a {@link QueryRequest} as a URL query string (no leading `?`), with every value encoded
- * as SPEC §2 says (a space is `%20`, `+` is `%2B`), the filter in canonical form, and commas inside
+ * as servers expect (a space is `%20`, `+` is `%2B`), the filter in canonical form, and commas inside
  * field names escaped so lists read back the same.
  *
  * @example
