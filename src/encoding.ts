@@ -1,10 +1,10 @@
 import type { Filter } from "./ast.js";
 import { FilterSyntaxError } from "./errors.js";
 import { parseFilter } from "./parser.js";
+import { percentDecode } from "./percent.js";
 import { formatFilter } from "./writer.js";
 
 const utf8 = new TextEncoder();
-const utf8Decoder = new TextDecoder("utf-8");
 const HEX_DIGITS = "0123456789ABCDEF";
 
 // For each byte: itself if unreserved (A-Z a-z 0-9 - . _ ~), else its %XX form.
@@ -97,47 +97,16 @@ export function encodeQueryFilter(filter: Filter | string, options: EncodeQueryF
  */
 export function decodeQueryFilter(value: string): string {
   if (!value.includes("%")) return value.includes("+") ? value.replace(/\+/g, " ") : value;
-  let out = "";
-  let i = 0;
-  while (i < value.length) {
-    const c = value.charCodeAt(i);
-    if (c === 0x25 /* % */) {
-      const bytes: number[] = [];
-      while (value.charCodeAt(i) === 0x25) {
-        const byte = hexByte(value, i + 1);
-        if (byte < 0) {
-          throw new FilterSyntaxError({
-            input: value,
-            offset: i,
-            length: Math.min(3, value.length - i),
-            code: "invalid-encoding",
-            problem: "\"%\" must be followed by two hex digits in an encoded _queryFilter",
-            found: JSON.stringify(value.slice(i, i + 3)),
-            expected: ["%XX with two hex digits"],
-            hint: "encode a literal % as %25",
-          });
-        }
-        bytes.push(byte);
-        i += 3;
-      }
-      out += utf8Decoder.decode(new Uint8Array(bytes));
-    } else {
-      out += c === 0x2b /* + */ ? " " : value[i];
-      i++;
-    }
-  }
-  return out;
-}
-
-function hexByte(text: string, at: number): number {
-  const hi = hexDigit(text.charCodeAt(at));
-  const lo = hexDigit(text.charCodeAt(at + 1));
-  return hi < 0 || lo < 0 ? -1 : hi * 16 + lo;
-}
-
-function hexDigit(c: number): number {
-  if (c >= 48 && c <= 57) return c - 48;
-  if (c >= 65 && c <= 70) return c - 55;
-  if (c >= 97 && c <= 102) return c - 87;
-  return -1;
+  return percentDecode(value, true, (offset) => {
+    throw new FilterSyntaxError({
+      input: value,
+      offset,
+      length: Math.min(3, value.length - offset),
+      code: "invalid-encoding",
+      problem: "\"%\" must be followed by two hex digits in an encoded _queryFilter",
+      found: JSON.stringify(value.slice(offset, offset + 3)),
+      expected: ["%XX with two hex digits"],
+      hint: "encode a literal % as %25",
+    });
+  });
 }

@@ -31,7 +31,7 @@ import {
 } from "./lexer.js";
 import type { FilterWarning, FilterWarningCode } from "./lint.js";
 import { readNumber } from "./numbers.js";
-import { hasLoneSurrogate, parsePointer } from "./pointer.js";
+import { loneSurrogateAt, parsePointer } from "./pointer.js";
 
 /**
  * The nesting the server accepts: it rejects 64 or more nested parenthesised groups.
@@ -429,8 +429,8 @@ export function parseTemplateText(
 
 function runParser(text: string, options: ParseFilterOptions, warnings: FilterWarning[] | undefined, slots?: readonly SlotKind[]): Filter {
   if (typeof text !== "string") throw new TypeError(`A filter must be a string, got ${text === null ? "null" : typeof text}`);
-  if (hasLoneSurrogate(text)) {
-    const at = /[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/.exec(text)?.index ?? 0;
+  const at = loneSurrogateAt(text);
+  if (at !== -1) {
     throw new FilterSyntaxError({
       input: text,
       offset: at,

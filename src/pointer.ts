@@ -1,13 +1,11 @@
 import type { Pointer } from "./ast.js";
 import { FilterSyntaxError, describeText } from "./errors.js";
+import { percentDecode, percentEncode } from "./percent.js";
 
 // Characters a URI fragment may not hold, which make the server reject a field (SPEC §1):
 // ASCII controls, DEL and C1 controls (Cc), Unicode space separators (Z*), and a few ASCII marks.
 const FORBIDDEN = /[\p{Cc}\p{Z}"#<>\\^`{|}]/u;
 const LONE_SURROGATE = /[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/;
-const HEX = /^[0-9A-Fa-f]{2}$/;
-const utf8 = new TextDecoder("utf-8");
-const utf8Encoder = new TextEncoder();
 
 /**
  * Options of {@link parsePointer}.
@@ -91,8 +89,8 @@ function parseSpecialPointer(text: string, options: ParsePointerOptions): Pointe
       : `write it percent-encoded (${percentEncode(ch)}) if it really is part of the field name`;
     fail(bad.index, ch.length, `Field ${describeText(text)} contains ${name}, which a field may not hold`, hint);
   }
-  const lone = LONE_SURROGATE.exec(text);
-  if (lone !== null) fail(lone.index, 1, `Field ${describeText(text)} contains a lone surrogate (not valid Unicode)`);
+  const lone = loneSurrogateAt(text);
+  if (lone !== -1) fail(lone, 1, `Field ${describeText(text)} contains a lone surrogate (not valid Unicode)`);
 
   const parts = text.split("/");
   const segments: string[] = [];
@@ -100,41 +98,19 @@ function parseSpecialPointer(text: string, options: ParsePointerOptions): Pointe
   for (let i = 0; i < parts.length; i++) {
     const part = parts[i] as string;
     const dropped = part.length === 0 && (i === 0 || i === parts.length - 1);
-    if (!dropped) segments.push(part.includes("%") ? decodeSegment(part, at, fail) : part);
+    if (!dropped) {
+      const start = at;
+      segments.push(
+        part.includes("%")
+          ? percentDecode(part, false, (j) =>
+              fail(start + j, Math.min(3, part.length - j), `"%" must be followed by two hex digits in field segment ${describeText(part)}`, "write a literal % as %25"),
+            )
+          : part,
+      );
+    }
     at += part.length + 1;
   }
   return segments;
-}
-
-function decodeSegment(
-  segment: string,
-  start: number,
-  fail: (at: number, length: number, problem: string, hint?: string) => never,
-): string {
-  let out = "";
-  let i = 0;
-  while (i < segment.length) {
-    const pct = segment.indexOf("%", i);
-    if (pct === -1) {
-      out += segment.slice(i);
-      break;
-    }
-    out += segment.slice(i, pct);
-    const bytes: number[] = [];
-    let j = pct;
-    while (segment.charCodeAt(j) === 0x25 /* % */) {
-      const hex = segment.slice(j + 1, j + 3);
-      if (!HEX.test(hex)) {
-        fail(start + j, Math.min(3, segment.length - j), `"%" must be followed by two hex digits in field segment ${describeText(segment)}`, "write a literal % as %25");
-      }
-      bytes.push(Number.parseInt(hex, 16));
-      j += 3;
-    }
-    // Invalid UTF-8 becomes U+FFFD, as the server's URI decoding does.
-    out += utf8.decode(new Uint8Array(bytes));
-    i = j;
-  }
-  return out;
 }
 
 // In a segment: what delimits words or segments, what a field may not hold, and `%` itself.
@@ -170,14 +146,12 @@ export function formatPointer(segments: Pointer): string {
   return segments[segments.length - 1] === "" ? `${out}/` : out;
 }
 
-/** Percent-encode every UTF-8 byte of a string, with upper-case hex. */
-export function percentEncode(text: string): string {
-  let out = "";
-  for (const byte of utf8Encoder.encode(text)) out += `%${byte < 16 ? "0" : ""}${byte.toString(16).toUpperCase()}`;
-  return out;
+/** Where a string holds an unpaired surrogate (which UTF-8 cannot carry), or -1. */
+export function loneSurrogateAt(text: string): number {
+  return LONE_SURROGATE.exec(text)?.index ?? -1;
 }
 
-/** Whether a string holds an unpaired surrogate (which UTF-8 cannot carry). */
+/** Whether a string holds an unpaired surrogate. */
 export function hasLoneSurrogate(text: string): boolean {
   return LONE_SURROGATE.test(text);
 }
