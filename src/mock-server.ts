@@ -1,6 +1,6 @@
-import { readFileSync } from "node:fs";
 import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
 import type { AddressInfo, Socket } from "node:net";
+import { readCollectionFile } from "./collection-file.js";
 import { CrestError, reasonPhrase } from "./crest-error.js";
 import { projectFields } from "./projection.js";
 import { QueryCache, queryCollection, type QueryOptions } from "./query-engine.js";
@@ -100,16 +100,11 @@ export interface MockServer {
 
 function loadCollection(name: string, source: readonly unknown[] | string): readonly unknown[] {
   if (typeof source !== "string") return source;
-  let data: unknown;
   try {
-    data = JSON.parse(readFileSync(source, "utf8"));
+    return readCollectionFile(source);
   } catch (error) {
-    throw new TypeError(`Collection "${name}": cannot read ${source}: ${(error as Error).message}`);
+    throw new TypeError(`Collection "${name}": ${(error as Error).message}`);
   }
-  if (Array.isArray(data)) return data;
-  const result = (data as { result?: unknown } | null)?.result;
-  if (Array.isArray(result)) return result;
-  throw new TypeError(`Collection "${name}": ${source} holds neither an array nor { "result": [...] }`);
 }
 
 // From the raw headers, so that a header named like an Object.prototype member (which Node's own

@@ -1,6 +1,6 @@
-import { readFileSync } from "node:fs";
 import { basename, dirname, extname, join } from "node:path";
 import { fileURLToPath } from "node:url";
+import { readCollectionFile } from "../collection-file.js";
 import { CliError } from "./io.js";
 
 /** The bundled sample users: examples/users.json next to the package's dist/. */
@@ -10,24 +10,13 @@ export function sampleDataPath(): string {
   return here.endsWith(join("src", "cli")) ? join(here, "..", "..", "examples", "users.json") : join(here, "..", "examples", "users.json");
 }
 
-/** Read a collection from a JSON file holding an array or `{ "result": [...] }`. */
+/** Read a collection from a JSON file holding an array or `{ "result": [...] }`; problems exit 1. */
 export function loadResources(path: string): unknown[] {
-  let text: string;
   try {
-    text = readFileSync(path, "utf8");
+    return readCollectionFile(path);
   } catch (error) {
-    throw new CliError(`cannot read ${path}: ${(error as NodeJS.ErrnoException).code === "ENOENT" ? "no such file" : (error as Error).message}`, 1);
+    throw new CliError((error as Error).message, 1);
   }
-  let data: unknown;
-  try {
-    data = JSON.parse(text);
-  } catch (error) {
-    throw new CliError(`${path} is not valid JSON: ${(error as Error).message}`, 1);
-  }
-  if (Array.isArray(data)) return data;
-  const result = (data as { result?: unknown } | null)?.result;
-  if (Array.isArray(result)) return result;
-  throw new CliError(`${path} holds neither an array of resources nor { "result": [...] }`, 1);
 }
 
 /** A collection name from a file name: users.json is "users". */
