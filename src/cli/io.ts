@@ -22,12 +22,21 @@ export class CliError extends Error {
 
 type Style = Parameters<typeof styleText>[0];
 
+/** Whether to colour what goes to a stream: only a terminal, and never when NO_COLOR is set. */
+export function colorEnabled(stream: { readonly isTTY?: boolean }, env: CliIo["env"]): boolean {
+  return stream.isTTY === true && (env.NO_COLOR === undefined || env.NO_COLOR === "") && env.TERM !== "dumb";
+}
+
+/** A function that styles text, or leaves it alone when colour is off. */
+export function colorizer(enabled: boolean): (style: Style, text: string) => string {
+  // We decide about colour (colorEnabled); styleText must not second-guess it by looking at
+  // process.stdout, which is not the stream being written to in tests and the REPL.
+  return enabled ? (style, text) => styleText(style, text, { validateStream: false }) : (_style, text) => text;
+}
+
 /** Colour text only for a terminal, and never when NO_COLOR is set. */
 export function painter(stream: { readonly isTTY?: boolean }, env: CliIo["env"]): (style: Style, text: string) => string {
-  const enabled = stream.isTTY === true && (env.NO_COLOR === undefined || env.NO_COLOR === "") && env.TERM !== "dumb";
-  // We decide about colour here (terminal, NO_COLOR); styleText must not second-guess it by
-  // looking at process.stdout, which is not the stream being written to in tests and the REPL.
-  return enabled ? (style, text) => styleText(style, text, { validateStream: false }) : (_style, text) => text;
+  return colorizer(colorEnabled(stream, env));
 }
 
 /** Read all of standard input as text. */

@@ -9,7 +9,7 @@ import { queryCollection } from "../query-engine.js";
 import { parseFieldList, parseSortKeys, type SortKey } from "../query-params.js";
 import { formatFilter } from "../writer.js";
 import { fieldPaths, loadResources } from "./data.js";
-import { CliError, painter } from "./io.js";
+import { CliError, colorizer } from "./io.js";
 import { renderTable } from "./table.js";
 
 /** Where the REPL reads and writes, and what it starts with. */
@@ -72,7 +72,7 @@ function readHistory(file: string | undefined): string[] {
  * error with a caret under the input.
  */
 export async function runRepl(options: ReplOptions): Promise<void> {
-  const paint = options.color ? painter({ isTTY: true }, {}) : (_style: Parameters<ReturnType<typeof painter>>[0], text: string) => text;
+  const paint = colorizer(options.color);
   const write = (text: string) => options.output.write(`${text}\n`);
   let resources: unknown[] = loadResources(options.dataFile);
   // Paths below the working directory read better relative to it.

@@ -15,7 +15,7 @@ import { decodeQueryFilter, encodeQueryFilter } from "../encoding.js";
 import { filterToJson } from "../json.js";
 import { checkFilter, type FilterWarning } from "../lint.js";
 import { formatFilter } from "../writer.js";
-import { CliError, painter, readAll, type CliIo } from "./io.js";
+import { CliError, colorEnabled, painter, readAll, type CliIo } from "./io.js";
 
 /** The version printed by `--version`; kept in step with package.json by a test. */
 export const VERSION = "0.1.0";
@@ -93,7 +93,7 @@ function historyFile(io: CliIo): string | undefined {
 async function repl(args: string[], io: CliIo): Promise<number> {
   const { values } = parseArgs({ args, strict: true, options: { data: { type: "string" } } });
   const terminal = io.stdin.isTTY === true && io.stdout.isTTY === true;
-  const color = painter(io.stdout, io.env)("red", "x") !== "x";
+  const color = colorEnabled(io.stdout, io.env);
   await runRepl({
     input: io.stdin,
     output: io.stdout as NodeJS.WritableStream,
