@@ -322,8 +322,8 @@ function asPage<T>(body: unknown, pageNumber: number, url: URL): QueryPage<T> {
  * ```
  */
 export async function queryPage<T = unknown>(collectionUrl: string | URL, options: QueryClientOptions & { readonly cookie?: string } = {}): Promise<QueryPage<T>> {
-  const controller = new AbortController();
-  const signal = options.signal === undefined ? controller.signal : AbortSignal.any([options.signal, controller.signal]);
+  // One request, awaited to the end: only the caller can cancel it.
+  const signal = options.signal ?? new AbortController().signal;
   const url = buildQueryUrl(collectionUrl, options, options.cookie);
   return asPage<T>(await new Requester(options).getJson(url, signal), 1, url);
 }
