@@ -1,4 +1,5 @@
-import { createMockServer, queryAll, queryPages, type MockServer } from "../dist/index.js";
+import { queryAll, queryPages } from "../src/index.js";
+import { createMockServer, type MockServer } from "../src/node/index.js";
 import type { BenchSuite } from "./harness.js";
 
 const COUNT = 10_000;

@@ -1,4 +1,4 @@
-import { queryCollection, type QueryRequest, type QueryResponse } from "../dist/index.js";
+import { queryCollection, type QueryRequest, type QueryResponse } from "../src/index.js";
 import { generateUsers, type SampleUser } from "../scripts/users.js";
 import type { BenchSuite } from "./harness.js";
 

@@ -1,6 +1,7 @@
 // Start the mock CREST server on the bundled sample users and walk all active users in pages of 50.
 // Run it with: npx tsx examples/walk-active-users.ts
-import { createMockServer, queryPages } from "../src/index.js";
+import { queryPages } from "../src/index.js";
+import { createMockServer } from "../src/node/index.js";
 
 const server = await createMockServer({ collections: { user: new URL("./users.json", import.meta.url).pathname } });
 try {

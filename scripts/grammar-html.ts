@@ -1,5 +1,5 @@
 import { createSyntaxDiagramsCode } from "chevrotain";
-import { serializedGrammar } from "../src/parser.js";
+import { serializedGrammar } from "../src/language/parser.js";
 
 /** The diagrams page for the parser as it is now. */
 export function diagramsHtml(): string {

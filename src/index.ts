@@ -27,7 +27,7 @@ export {
   type OrFilter,
   type Pointer,
   type PresenceFilter,
-} from "./ast.js";
+} from "./language/ast.js";
 export {
   FilterSyntaxError,
   positionAt,
@@ -35,18 +35,18 @@ export {
   type FilterSyntaxErrorCode,
   type FilterSyntaxErrorDetails,
   type SourcePosition,
-} from "./errors.js";
-export { formatPointer, parsePointer, type ParsePointerOptions } from "./pointer.js";
-export { DEFAULT_MAX_NESTING, parseFilter, type ParseFilterOptions } from "./parser.js";
-export { checkFilter, lintFilter, type FilterCheck, type FilterWarning, type FilterWarningCode } from "./lint.js";
-export { formatFilter, formatValue, MAX_FILTER_DEPTH } from "./writer.js";
+} from "./language/errors.js";
+export { formatPointer, parsePointer, type ParsePointerOptions } from "./language/pointer.js";
+export { DEFAULT_MAX_NESTING, parseFilter, type ParseFilterOptions } from "./language/parser.js";
+export { checkFilter, lintFilter, type FilterCheck, type FilterWarning, type FilterWarningCode } from "./language/lint.js";
+export { formatFilter, formatValue, MAX_FILTER_DEPTH } from "./language/writer.js";
 export {
   decodeQueryFilter,
   encodeQueryComponent,
   encodeQueryFilter,
   type EncodeQueryFilterOptions,
-} from "./encoding.js";
-export { filterFromJson, filterToJson, type FilterJson, type FilterValueJson } from "./json.js";
+} from "./language/encoding.js";
+export { filterFromJson, filterToJson, type FilterJson, type FilterValueJson } from "./language/json.js";
 export {
   always,
   and,
@@ -61,8 +61,8 @@ export {
   type BuilderValue,
   type Decimal,
   type FieldRef,
-} from "./builder.js";
-export { filter, type Interpolation } from "./template.js";
+} from "./build/builder.js";
+export { filter, type Interpolation } from "./build/template.js";
 export {
   filterEquals,
   foldFilter,
@@ -71,7 +71,7 @@ export {
   simplifyFilter,
   transformFilter,
   type FilterFolder,
-} from "./transform.js";
+} from "./build/transform.js";
 export {
   fieldsOf,
   type EqualityTests,
@@ -83,7 +83,7 @@ export {
   type TypedField,
   type TypedFieldBase,
   type ValueOfType,
-} from "./typed.js";
+} from "./build/typed.js";
 export {
   compareIgnoringCase,
   compileFilter,
@@ -91,8 +91,8 @@ export {
   type EvaluateOptions,
   type ExtendedOperator,
   type ResourcePredicate,
-} from "./evaluator.js";
-export { CrestError, type CrestErrorBody, type CrestErrorOptions } from "./crest-error.js";
+} from "./eval/evaluator.js";
+export { CrestError, type CrestErrorBody, type CrestErrorOptions } from "./query/crest-error.js";
 export {
   formatQueryParams,
   parseQueryParams,
@@ -100,10 +100,10 @@ export {
   type QueryRequest,
   type SortKey,
   type TotalPagedResultsPolicy,
-} from "./query-params.js";
-export { compareSortValues, sortResources } from "./sort.js";
-export { projectFields } from "./projection.js";
-export { QueryCache, queryCollection, type NamedQuery, type QueryOptions, type QueryResponse } from "./query-engine.js";
+} from "./query/query-params.js";
+export { compareSortValues, sortResources } from "./query/sort.js";
+export { projectFields } from "./query/projection.js";
+export { QueryCache, queryCollection, type NamedQuery, type QueryOptions, type QueryResponse } from "./query/query-engine.js";
 export {
   buildQueryUrl,
   queryAll,
@@ -113,5 +113,4 @@ export {
   type QueryPage,
   type RetryInfo,
   type RetryOptions,
-} from "./client.js";
-export { createMockServer, type Fault, type MockServer, type MockServerOptions, type RecordedRequest } from "./mock-server.js";
+} from "./client/client.js";

@@ -3,17 +3,15 @@ import type { AddressInfo } from "node:net";
 import { afterEach, describe, expect, it } from "vitest";
 import {
   buildQueryUrl,
-  createMockServer,
   CrestError,
   field,
   parseQueryParams,
   queryAll,
   queryPage,
   queryPages,
-  type Fault,
-  type MockServer,
   type QueryClientOptions,
 } from "../src/index.js";
+import { createMockServer, type Fault, type MockServer } from "../src/node/index.js";
 import { caughtAsync } from "./helpers/errors.js";
 
 const resources = Array.from({ length: 10_000 }, (_, i) => ({ _id: `id${String(i).padStart(5, "0")}`, n: (i * 7919) % 10_000, group: i % 3 }));

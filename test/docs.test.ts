@@ -44,7 +44,10 @@ for (const page of pages) {
     const between = next === undefined ? "x" : text.slice(block.end, text.indexOf("```", block.end));
     const expected = next?.lang === "text" && between.trim() === "" ? next.body : undefined;
     const file = join(out, `${page.replace(/[/.]/g, "_")}_${block.line}.ts`);
-    const source = block.body.replace(/from "crest-query"/g, `from "${relative(out, join(root, "src", "index.js")).replace(/\\/g, "/")}"`);
+    const entry = (sub: string) => relative(out, join(root, "src", sub)).replace(/\\/g, "/");
+    const source = block.body
+      .replace(/from "crest-query\/node"/g, `from "${entry("node/index.js")}"`)
+      .replace(/from "crest-query"/g, `from "${entry("index.js")}"`);
     writeFileSync(file, `${source}\nexport {};\n`);
     examples.push({ page, line: block.line, file, expected });
   });

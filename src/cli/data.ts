@@ -1,6 +1,6 @@
 import { basename, dirname, extname, join } from "node:path";
 import { fileURLToPath } from "node:url";
-import { readCollectionFile } from "../collection-file.js";
+import { readCollectionFile } from "../node/collection-file.js";
 import { CliError } from "./io.js";
 
 /** The bundled sample users: examples/users.json next to the package's dist/. */

@@ -3,18 +3,18 @@ import { readFileSync } from "node:fs";
 import { homedir } from "node:os";
 import { join, resolve } from "node:path";
 import { parseArgs } from "node:util";
-import { queryPages } from "../client.js";
-import { CrestError } from "../crest-error.js";
-import { createMockServer } from "../mock-server.js";
-import { queryCollection } from "../query-engine.js";
-import { parseFieldList, parseSortKeys, type TotalPagedResultsPolicy } from "../query-params.js";
+import { queryPages } from "../client/client.js";
+import { CrestError } from "../query/crest-error.js";
+import { createMockServer } from "../node/mock-server.js";
+import { queryCollection } from "../query/query-engine.js";
+import { parseFieldList, parseSortKeys, type TotalPagedResultsPolicy } from "../query/query-params.js";
 import { collectionName, loadResources, sampleDataPath } from "./data.js";
 import { runRepl } from "./repl.js";
-import { FilterSyntaxError } from "../errors.js";
-import { decodeQueryFilter, encodeQueryFilter } from "../encoding.js";
-import { filterToJson } from "../json.js";
-import { checkFilter, type FilterWarning } from "../lint.js";
-import { formatFilter } from "../writer.js";
+import { FilterSyntaxError } from "../language/errors.js";
+import { decodeQueryFilter, encodeQueryFilter } from "../language/encoding.js";
+import { filterToJson } from "../language/json.js";
+import { checkFilter, type FilterWarning } from "../language/lint.js";
+import { formatFilter } from "../language/writer.js";
 import { CliError, colorEnabled, painter, readAll, type CliIo } from "./io.js";
 
 /** The version printed by `--version`; kept in step with package.json by a test. */

@@ -1,5 +1,5 @@
-import type { Pointer } from "../ast.js";
-import { formatPointer } from "../pointer.js";
+import type { Pointer } from "../language/ast.js";
+import { formatPointer } from "../language/pointer.js";
 
 function valueAt(resource: unknown, pointer: Pointer): unknown {
   let current: unknown = resource;

@@ -1,9 +1,9 @@
-import type { Filter, FilterValue, Pointer } from "./ast.js";
-import { CORE_OPERATORS, isExtendedOperatorName } from "./ast.js";
-import { describeText } from "./errors.js";
-import { fitsLong } from "./numbers.js";
-import { formatPointer, hasLoneSurrogate, parsePointer } from "./pointer.js";
-import { formatFilter } from "./writer.js";
+import type { Filter, FilterValue, Pointer } from "../language/ast.js";
+import { CORE_OPERATORS, isExtendedOperatorName } from "../language/ast.js";
+import { describeText } from "../language/errors.js";
+import { fitsLong } from "../language/numbers.js";
+import { formatPointer, hasLoneSurrogate, parsePointer } from "../language/pointer.js";
+import { formatFilter } from "../language/writer.js";
 
 const DECIMAL = Symbol("crest-query.decimal");
 

@@ -1,5 +1,5 @@
-import type { Pointer } from "./ast.js";
-import { compareIgnoringCase, resolver } from "./evaluator.js";
+import type { Pointer } from "../language/ast.js";
+import { compareIgnoringCase, resolver } from "../eval/evaluator.js";
 import type { SortKey } from "./query-params.js";
 
 const MISSING = Symbol("missing");

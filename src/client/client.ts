@@ -1,8 +1,8 @@
-import type { Filter, Pointer } from "./ast.js";
-import { CrestError } from "./crest-error.js";
-import { parsePointer } from "./pointer.js";
-import type { QueryResponse } from "./query-engine.js";
-import { formatQueryParams, parseSortKeys, type QueryRequest, type SortKey, type TotalPagedResultsPolicy } from "./query-params.js";
+import type { Filter, Pointer } from "../language/ast.js";
+import { CrestError } from "../query/crest-error.js";
+import { parsePointer } from "../language/pointer.js";
+import type { QueryResponse } from "../query/query-engine.js";
+import { formatQueryParams, parseSortKeys, type QueryRequest, type SortKey, type TotalPagedResultsPolicy } from "../query/query-params.js";
 
 /**
  * How failed requests are retried: 429, 502, 503, 504 and network errors (including timeouts),

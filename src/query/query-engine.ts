@@ -1,14 +1,14 @@
-import { createHash, createHmac, randomBytes, timingSafeEqual } from "node:crypto";
-import type { Filter } from "./ast.js";
+import type { Filter } from "../language/ast.js";
+import { base64urlToText, constantTimeEqual, digestText, randomSecret, signText, textToBase64url } from "./signing.js";
 import { CrestError } from "./crest-error.js";
-import { FilterSyntaxError } from "./errors.js";
-import { compileFilter, type EvaluateOptions } from "./evaluator.js";
-import { parseFilter } from "./parser.js";
-import { formatPointer } from "./pointer.js";
+import { FilterSyntaxError } from "../language/errors.js";
+import { compileFilter, type EvaluateOptions } from "../eval/evaluator.js";
+import { parseFilter } from "../language/parser.js";
+import { formatPointer } from "../language/pointer.js";
 import { projectFields } from "./projection.js";
 import { parseQueryParams, type QueryRequest, type TotalPagedResultsPolicy } from "./query-params.js";
 import { sortResources } from "./sort.js";
-import { formatFilter } from "./writer.js";
+import { formatFilter } from "../language/writer.js";
 
 /**
  * The CREST query response.
@@ -128,7 +128,7 @@ export class QueryCache {
 }
 
 const sharedCache = new QueryCache();
-const processSecret = randomBytes(32);
+const processSecret = randomSecret();
 const collectionIds = new WeakMap<object, number>();
 let nextCollectionId = 1;
 
@@ -142,15 +142,15 @@ function collectionId(collection: object): number {
 }
 
 function digest(text: string): string {
-  return createHash("sha256").update(text).digest("base64url").slice(0, 16);
+  return digestText(text, 16);
 }
 
 function sign(secret: string | Uint8Array, payload: string): string {
-  return createHmac("sha256", secret).update(payload).digest("base64url").slice(0, 22);
+  return signText(secret, payload, 22);
 }
 
 function makeCookie(secret: string | Uint8Array, queryDigest: string, offset: number): string {
-  const payload = Buffer.from(JSON.stringify({ o: offset, q: queryDigest })).toString("base64url");
+  const payload = textToBase64url(JSON.stringify({ o: offset, q: queryDigest }));
   return `${payload}.${sign(secret, payload)}`;
 }
 
@@ -158,12 +158,12 @@ function readCookie(secret: string | Uint8Array, cookie: string, queryDigest: st
   const invalid = (why: string) => CrestError.badRequest(`Invalid _pagedResultsCookie: ${why}`);
   const [payload = "", mac = "", ...rest] = cookie.split(".");
   if (rest.length > 0 || payload === "" || mac.length !== 22) throw invalid("it is not a cookie this server made");
-  const expected = Buffer.from(sign(secret, payload));
-  const given = Buffer.from(mac);
-  if (given.length !== expected.length || !timingSafeEqual(given, expected)) throw invalid("it is not a cookie this server made, or it was altered");
+  if (!constantTimeEqual(mac, sign(secret, payload))) throw invalid("it is not a cookie this server made, or it was altered");
   let data: unknown;
   try {
-    data = JSON.parse(Buffer.from(payload, "base64url").toString("utf8"));
+    const text = base64urlToText(payload);
+    if (text === undefined) throw new Error("not base64url");
+    data = JSON.parse(text);
   } catch {
     throw invalid("it cannot be read");
   }

@@ -1,10 +1,10 @@
-import type { Filter, Pointer } from "./ast.js";
+import type { Filter, Pointer } from "../language/ast.js";
 import { CrestError } from "./crest-error.js";
-import { decodeQueryFilter, encodeQueryComponent } from "./encoding.js";
-import { FilterSyntaxError } from "./errors.js";
-import { parseFilter } from "./parser.js";
-import { formatPointer, parsePointer } from "./pointer.js";
-import { formatFilter } from "./writer.js";
+import { decodeQueryFilter, encodeQueryComponent } from "../language/encoding.js";
+import { FilterSyntaxError } from "../language/errors.js";
+import { parseFilter } from "../language/parser.js";
+import { formatPointer, parsePointer } from "../language/pointer.js";
+import { formatFilter } from "../language/writer.js";
 
 /**
  * How totals are counted: `NONE` (totals are -1), `EXACT`, or `ESTIMATE`.

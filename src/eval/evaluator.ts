@@ -1,6 +1,6 @@
-import type { Filter, FilterValue, Pointer } from "./ast.js";
-import { describeText } from "./errors.js";
-import { MAX_FILTER_DEPTH } from "./writer.js";
+import type { Filter, FilterValue, Pointer } from "../language/ast.js";
+import { describeText } from "../language/errors.js";
+import { MAX_FILTER_DEPTH } from "../language/writer.js";
 
 /**
  * An extended operator's implementation: called with each value found at the field and the

@@ -1,4 +1,4 @@
-import type { Filter, Pointer } from "./ast.js";
+import type { Filter, Pointer } from "../language/ast.js";
 import { field, type BuilderValue, type Decimal } from "./builder.js";
 
 /**

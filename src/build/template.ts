@@ -1,9 +1,9 @@
-import type { Filter, FilterValue, Pointer } from "./ast.js";
+import type { Filter, FilterValue, Pointer } from "../language/ast.js";
 import { isFieldRef, isFilter, toFilterValue } from "./builder.js";
-import type { SlotKind } from "./lexer.js";
-import { parseTemplateText } from "./parser.js";
-import { formatPointer } from "./pointer.js";
-import { formatFilter } from "./writer.js";
+import type { SlotKind } from "../language/lexer.js";
+import { parseTemplateText } from "../language/parser.js";
+import { formatPointer } from "../language/pointer.js";
+import { formatFilter } from "../language/writer.js";
 
 /**
  * What the `filter` tag accepts in `${...}`: a filter (from the builder or the parser) where a filter

@@ -1,5 +1,5 @@
-import type { ComparisonFilter, Filter, FilterValue, LiteralFilter, Pointer, PresenceFilter } from "./ast.js";
-import { MAX_FILTER_DEPTH } from "./writer.js";
+import type { ComparisonFilter, Filter, FilterValue, LiteralFilter, Pointer, PresenceFilter } from "../language/ast.js";
+import { MAX_FILTER_DEPTH } from "../language/writer.js";
 
 function tooDeep(): never {
   throw new RangeError(`Filter nests deeper than ${MAX_FILTER_DEPTH} levels`);

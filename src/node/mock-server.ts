@@ -1,10 +1,10 @@
 import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
 import type { AddressInfo, Socket } from "node:net";
 import { readCollectionFile } from "./collection-file.js";
-import { CrestError, reasonPhrase } from "./crest-error.js";
-import { projectFields } from "./projection.js";
-import { QueryCache, queryCollection, type QueryOptions } from "./query-engine.js";
-import { parseQueryParams } from "./query-params.js";
+import { CrestError, reasonPhrase } from "../query/crest-error.js";
+import { projectFields } from "../query/projection.js";
+import { QueryCache, queryCollection, type QueryOptions } from "../query/query-engine.js";
+import { parseQueryParams } from "../query/query-params.js";
 
 /**
  * A request the mock server received, for assertions.

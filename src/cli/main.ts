@@ -1,4 +1,4 @@
-import { runCli } from "./cli/run.js";
+import { runCli } from "./run.js";
 
 const exitCode = await runCli(process.argv.slice(2), {
   stdout: process.stdout,

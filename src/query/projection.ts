@@ -1,4 +1,4 @@
-import type { Pointer } from "./ast.js";
+import type { Pointer } from "../language/ast.js";
 
 const hasOwn = Object.prototype.hasOwnProperty;
 const ALWAYS_KEPT: readonly Pointer[] = [["_id"], ["_rev"]];
