@@ -13,6 +13,16 @@ describe("encodeQueryFilter", () => {
     expect(encodeQueryFilter("true")).toBe("true");
   });
 
+  it("leaves exactly the unreserved characters A-Z a-z 0-9 - . _ ~ as they are", () => {
+    expect(encodeQueryComponent("~")).toBe("~");
+    expect(encodeQueryComponent("a~b-c.d_e")).toBe("a~b-c.d_e");
+    for (let code = 0; code < 128; code++) {
+      const ch = String.fromCharCode(code);
+      const unreserved = /[A-Za-z0-9\-._~]/.test(ch);
+      expect(encodeQueryComponent(ch)).toBe(unreserved ? ch : `%${code.toString(16).toUpperCase().padStart(2, "0")}`);
+    }
+  });
+
   it("writes a filter tree in canonical form first", () => {
     expect(encodeQueryFilter(parseFilter("A EQ 1"))).toBe("%2FA%20eq%201");
   });
