@@ -40,7 +40,7 @@ export { formatPointer, parsePointer, type ParsePointerOptions } from "./languag
 export { DEFAULT_MAX_NESTING } from "./language/limits.js";
 export { parseFilter, type ParseFilterOptions } from "./language/parser.js";
 export { checkFilter, lintFilter, type FilterCheck, type FilterWarning, type FilterWarningCode } from "./language/lint.js";
-export { formatFilter, formatValue, MAX_FILTER_DEPTH } from "./language/writer.js";
+export { formatFilter, formatValue, MAX_FILTER_DEPTH, type FormatFilterOptions } from "./language/writer.js";
 export {
   decodeQueryFilter,
   encodeQueryComponent,

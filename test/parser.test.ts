@@ -2,6 +2,7 @@ import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { DEFAULT_MAX_NESTING, FilterSyntaxError, formatFilter, parseFilter, type Filter, type ParseFilterOptions } from "../src/index.js";
 import { filterish } from "./helpers/arbitraries.js";
+import { keywordLetter } from "../src/language/lexer.js";
 
 const pr = (...field: string[]): Filter => ({ type: "presence", field });
 
@@ -280,3 +281,47 @@ function caughtSyntax(input: string): FilterSyntaxError {
   }
   throw new Error(`${input.slice(0, 30)} parsed`);
 }
+
+describe("parseFilter: keywords fold like Java's equalsIgnoreCase", () => {
+  it("reads keywords spelt with ſ (U+017F), which Java folds to s", () => {
+    expect(parseFilter("falſe")).toEqual({ type: "literal", value: false });
+    expect(parseFilter("FALſE")).toEqual({ type: "literal", value: false });
+    expect(parseFilter("/a ſw 'x'")).toEqual({ type: "comparison", operator: "sw", field: ["a"], value: "x" });
+    expect(parseFilter("/a ſW 'x'")).toMatchObject({ operator: "sw" });
+    expect(parseFilter("/a eq falſe")).toEqual({ type: "comparison", operator: "eq", field: ["a"], value: false });
+    // Only where a keyword can stand: as a field it stays a field, spelt as it was.
+    expect(parseFilter("ſw pr")).toEqual(pr("ſw"));
+    expect(formatFilter(parseFilter("/a ſw 'x' or falſe"))).toBe('/a sw "x" or false');
+  });
+
+  it("does not fold letters Java keeps apart", () => {
+    // ß upper-cases to "SS" (two letters), ſt is one ligature, ＳＷ are full-width: none is a keyword.
+    expect(() => parseFilter("/a ＳＷ 'x'")).toThrow(/is not an operator/);
+    expect(() => parseFilter("/a ﬆw 'x'")).toThrow(FilterSyntaxError);
+    expect(parseFilter("/a eq 'x' ΑND b pr".replace("ΑND", "and"))).toMatchObject({ type: "and" });
+    expect(() => parseFilter("/a eq 'x' ΑND b pr")).toThrow(FilterSyntaxError); // Greek capital alpha
+  });
+
+  it("knows exactly which characters fold to an ASCII letter", () => {
+    // Java's rule, char by char: equal, or upper cases equal, or lower cases of the upper cases
+    // equal, with the simple one-character case mappings. JavaScript's mappings agree wherever they
+    // give one character; U+0130 is the one character whose simple lower case (i) JavaScript
+    // replaces by a two-character full mapping.
+    const simpleUpper = (c: number) => (String.fromCharCode(c).toUpperCase().length === 1 ? String.fromCharCode(c).toUpperCase().charCodeAt(0) : c);
+    const simpleLower = (c: number) => (c === 0x130 ? 0x69 : String.fromCharCode(c).toLowerCase().length === 1 ? String.fromCharCode(c).toLowerCase().charCodeAt(0) : c);
+    const folds = (c: number, letter: number) => c === letter || simpleUpper(c) === simpleUpper(letter) || simpleLower(simpleUpper(c)) === simpleLower(simpleUpper(letter));
+    const found: string[] = [];
+    for (let c = 0x80; c < 0x10000; c++) {
+      for (let letter = 0x61; letter <= 0x7a; letter++) {
+        const expected = folds(c, letter);
+        expect(keywordLetter(c) === letter).toBe(expected);
+        if (expected) found.push(`${c.toString(16)}:${String.fromCharCode(letter)}`);
+      }
+    }
+    expect(found).toEqual(["130:i", "131:i", "17f:s", "212a:k"]);
+    for (let c = 0; c < 0x80; c++) {
+      const ch = String.fromCharCode(c);
+      expect(keywordLetter(c)).toBe(/[a-z]/i.test(ch) ? ch.toLowerCase().charCodeAt(0) : -1);
+    }
+  });
+});
