@@ -37,9 +37,10 @@ export {
   type SourcePosition,
 } from "./language/errors.js";
 export { formatPointer, parsePointer, type ParsePointerOptions } from "./language/pointer.js";
-export { DEFAULT_MAX_NESTING, parseFilter, type ParseFilterOptions } from "./language/parser.js";
+export { DEFAULT_MAX_NESTING } from "./language/limits.js";
+export { parseFilter, type ParseFilterOptions } from "./language/parser.js";
 export { checkFilter, lintFilter, type FilterCheck, type FilterWarning, type FilterWarningCode } from "./language/lint.js";
-export { formatFilter, formatValue, MAX_FILTER_DEPTH } from "./language/writer.js";
+export { formatFilter, formatValue, MAX_FILTER_DEPTH, type FormatFilterOptions } from "./language/writer.js";
 export {
   decodeQueryFilter,
   encodeQueryComponent,
