@@ -1,5 +1,6 @@
 import type { Pointer } from "../language/ast.js";
-import { compareIgnoringCase, resolver } from "../eval/evaluator.js";
+import { compareIgnoringCase, compareNumberValues } from "../eval/collation.js";
+import { compilePointer, walkPointer } from "../eval/walk.js";
 import type { SortKey } from "./query-params.js";
 
 const MISSING = Symbol("missing");
@@ -21,7 +22,8 @@ function typeRank(value: unknown): number {
 
 /**
  * Order two values the way `_sortKeys` does: by type first (booleans, numbers, strings, others),
- * then numbers numerically (bigints exactly), strings ignoring case, `false` before `true`.
+ * then numbers as doubles (Java's `Double.compare`; bigints exactly), strings ignoring case code point
+ * by code point (see {@link compareIgnoringCase}), `false` before `true`.
  *
  * @example
  * ```ts
@@ -37,10 +39,8 @@ export function compareSortValues(a: unknown, b: unknown): number {
     case "string":
       return compareIgnoringCase(a, b as string);
     case "number":
-    case "bigint": {
-      const y = b as number | bigint;
-      return a < y ? -1 : a > y ? 1 : 0;
-    }
+    case "bigint":
+      return compareNumberValues(a, b as number | bigint);
     case "boolean":
       return (a ? 1 : 0) - (b ? 1 : 0);
     default:
@@ -55,14 +55,15 @@ function smallestAt(pointer: Pointer): (resource: unknown) => unknown {
     if (value === null || value === undefined) return;
     if (best === MISSING || compareSortValues(value, best) < 0) best = value;
   };
-  const visit = resolver(pointer, (value) => {
-    if (Array.isArray(value)) for (const element of value) consider(element);
+  const compiled = compilePointer(pointer);
+  const visit = (value: unknown): number => {
+    if (Array.isArray(value)) for (let i = 0; i < value.length; i++) consider(value[i]);
     else consider(value);
     return 0;
-  });
+  };
   return (resource) => {
     best = MISSING;
-    visit(resource);
+    walkPointer(resource, compiled, visit);
     return best;
   };
 }
