@@ -60,16 +60,19 @@ type Node = (resource: unknown) => Truth;
 type ValueTest = (value: unknown) => Truth;
 
 /**
- * Compile a filter once into a predicate to run over many resources, with the semantics of the
- * reference in-memory backend (see the evaluation guide, docs/evaluation.md): pointers follow own properties only (never the prototype),
- * numeric segments index arrays and other segments apply to every element; a test matches when
- * any value at the field matches; `eq lt le gt ge` compare only strings with strings, numbers
- * (and bigints) with numbers, booleans with booleans; strings ignore case unless `caseSensitive`;
- * `co`/`sw` act as `eq` on numbers and booleans; `pr` means present and not null; extended
- * operators use `extendedOperators`, and are unknown otherwise. Running the predicate allocates
- * nothing per resource.
+ * Compile a filter once into a predicate to run over many resources, answering as the deployed
+ * CREST servers do (see the evaluation guide, docs/evaluation.md): pointers follow own properties
+ * only (never the prototype), numeric segments index arrays and other segments apply to every
+ * element; a test matches when any value at the field matches; `eq lt le gt ge` compare only
+ * strings with strings, numbers with numbers (as doubles; a bigint in the resource exactly),
+ * booleans with booleans; strings ignore case unless `caseSensitive` (`eq` and ordering fold code
+ * point by code point as Java's `compareToIgnoreCase`, `co`/`sw` lower-case both strings);
+ * `co`/`sw` act as `eq` on numbers and booleans; `pr` means present and not null; `in` takes a JSON
+ * array of values; extended operators use `extendedOperators` (own properties only), and are
+ * unknown otherwise, with three-valued (Kleene) logic.
  *
- * @throws TypeError for a malformed filter tree, RangeError for one deeper than `MAX_FILTER_DEPTH`.
+ * @throws TypeError for a malformed filter tree or an `in` value that is not a JSON array of
+ * values, RangeError for a tree deeper than `MAX_FILTER_DEPTH`.
  *
  * @example
  * ```ts

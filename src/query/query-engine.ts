@@ -205,15 +205,16 @@ function checkCount(name: string, value: number | undefined): number {
 }
 
 /**
- * Answer a CREST query over an array of resources, as a CREST server's in-memory backend would
- * (see docs/evaluation.md): filter with `_queryFilter` (or a `_queryId`), sort by `_sortKeys`, page by
+ * Answer a CREST query over an array of resources, as a CREST server would (see
+ * docs/evaluation.md): filter with `_queryFilter` (or a `_queryId`), sort by `_sortKeys`, page by
  * `_pageSize` with an opaque cookie bound to the query or by `_pagedResultsOffset`, count under
  * `_totalPagedResultsPolicy`, and project `_fields` (keeping `_id` and `_rev`). Results are the
  * stored objects themselves unless `fields` projects them into new ones.
  *
  * @throws {@link CrestError} with code 400 naming the parameter for every bad request: a missing or
  * unparsable filter, negative numbers, a cookie that was altered or belongs to another query,
- * cookie and offset together, an unknown `_queryId`.
+ * cookie and offset together, an unknown `_queryId`, an `in` value that is not a JSON array, more
+ * than 100 different `_fields` or `_sortKeys`.
  *
  * @example
  * ```ts
