@@ -329,3 +329,29 @@ describe("queryCollection: hardening", () => {
     expect(queryCollection(people, "_queryFilter=userName in 'anything'", { extendedOperators: everything }).resultCount).toBe(3);
   });
 });
+
+describe("queryCollection: first pages by top-k selection", () => {
+  // Many ties, missing values, mixed types and arrays, so that stability decides often.
+  const rows = Array.from({ length: 400 }, (_, i) => ({
+    _id: `r${i}`,
+    a: i % 5 === 0 ? undefined : i % 7,
+    b: [["x", "Y", "z"][i % 3], i % 11 === 0 ? 3 : "w", i % 13 === 0 ? [i % 4, "q"] : "p"][i % 3],
+  }));
+  const keys = fc.array(fc.record({ field: fc.constantFrom(["a"], ["b"], ["_id"], ["none"]), descending: fc.boolean() }), { minLength: 1, maxLength: 2 });
+
+  it("gives the same first page, ties and all, as a full stable sort", () => {
+    fc.assert(
+      fc.property(keys, fc.integer({ min: 1, max: 50 }), fc.constantFrom("true", "a gt 2", "b pr"), (sortKeys, pageSize, queryFilter) => {
+        const full = ids(queryCollection(rows, { queryFilter, sortKeys }, { cache: false }));
+        const first = queryCollection(rows, { queryFilter, sortKeys, pageSize }, { cache: false });
+        expect(ids(first)).toEqual(full.slice(0, pageSize));
+        // Pages after a top-k first page come from the full order.
+        const cache = new QueryCache();
+        const page1 = queryCollection(rows, { queryFilter, sortKeys, pageSize }, { cache });
+        const page2 = queryCollection(rows, { queryFilter, sortKeys, pageSize, pagedResultsCookie: page1.pagedResultsCookie ?? "" }, { cache });
+        expect(ids(page1).concat(ids(page2))).toEqual(full.slice(0, 2 * pageSize));
+      }),
+      { numRuns: 300 },
+    );
+  });
+});

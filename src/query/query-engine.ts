@@ -8,7 +8,7 @@ import { parseFilter } from "../language/parser.js";
 import { formatPointer } from "../language/pointer.js";
 import { fieldProjector, MAX_FIELD_SEGMENTS, MAX_FIELDS } from "./projection.js";
 import { parseQueryParams, type QueryRequest, type SortKey, type TotalPagedResultsPolicy } from "./query-params.js";
-import { sortResources } from "./sort.js";
+import { SortedPages } from "./sort.js";
 import { formatFilter } from "../language/writer.js";
 
 /**
@@ -71,8 +71,24 @@ export interface QueryOptions extends EvaluateOptions {
   readonly queries?: Readonly<Record<string, NamedQuery>>;
 }
 
+/**
+ * What {@link QueryCache} keeps for a query: its matches in order, read a page at a time. An array
+ * is one; the query engine keeps matches that are sorted only as far as pages were asked for.
+ *
+ * @example
+ * ```ts
+ * import type { PageSource } from "crest-query";
+ * const matches: PageSource = [{ _id: "1" }, { _id: "2" }];
+ * matches.slice(0, 1); // [{ _id: "1" }]
+ * ```
+ */
+export interface PageSource {
+  readonly length: number;
+  slice(start: number, end: number): readonly unknown[];
+}
+
 interface CacheEntry {
-  readonly matches: readonly unknown[];
+  readonly matches: PageSource;
   readonly created: number;
 }
 
@@ -109,7 +125,7 @@ export class QueryCache {
   }
 
   /** The cached matches of a query over a collection, if still fresh. */
-  get(key: string, collection: object, now: number): readonly unknown[] | undefined {
+  get(key: string, collection: object, now: number): PageSource | undefined {
     const entries = this.collections.get(collection);
     const entry = entries?.get(key);
     if (entries === undefined || entry === undefined) return undefined;
@@ -120,7 +136,7 @@ export class QueryCache {
   }
 
   /** Keep the sorted matches of a query over a collection, dropping the least recently used. */
-  set(key: string, collection: object, matches: readonly unknown[], now: number): void {
+  set(key: string, collection: object, matches: PageSource, now: number): void {
     let entries = this.collections.get(collection);
     if (entries === undefined) {
       entries = new Map();
@@ -275,14 +291,16 @@ export function queryCollection<T>(
   const cacheKey = `${queryText}\nfunctions:${functionsUsed(filter, named, options)}`;
   const now = Date.now();
   // The first page of a walk always reads current data; later pages use its snapshot.
-  let matches = start > 0 || cookie !== undefined ? (cache?.get(cacheKey, resources, now) as readonly T[] | undefined) : undefined;
+  let matches = start > 0 || cookie !== undefined ? cache?.get(cacheKey, resources, now) : undefined;
   if (matches === undefined) {
-    matches = sortResources(select(resources, filter, named, query, options), sortKeys);
+    const selected = select(resources, filter, named, query, options);
+    // Sorted lazily: a first page is a top-k selection; a later page sorts everything once.
+    matches = new SortedPages(selected === resources ? resources.slice() : selected, sortKeys);
     if (pageSize > 0 || start > 0) cache?.set(cacheKey, resources, matches, now);
   }
 
   const end = pageSize > 0 ? Math.min(matches.length, start + pageSize) : matches.length;
-  const page = start >= matches.length ? [] : matches.slice(start, end);
+  const page = (start >= matches.length ? [] : matches.slice(start, end)) as T[];
   const more = pageSize > 0 && end < matches.length;
   const project = fields.length === 0 ? undefined : fieldProjector(fields);
   return {
