@@ -85,9 +85,9 @@ export function sortResources<T>(resources: readonly T[], keys: readonly SortKey
 }
 
 /**
- * Resources in `_sortKeys` order, sorted only as far as asked: the first pages of a query are found
+ * Resources in `_sortKeys` order, sorted only as far as asked: the first page of a query is found
  * by top-k selection (a heap of the first `end` resources, O(n log k)), and the whole order is
- * sorted once, the first time a page beyond that is asked for. Either way the order is exactly the
+ * sorted once, the first time a later page is asked for. Either way the order is exactly the
  * stable sort's.
  *
  * @internal
@@ -136,8 +136,9 @@ export class SortedPages<T> {
     const compare = this.compare;
     if (compare === undefined) return this.resources.slice(from, to);
     let order = this.order;
-    // A page near the top of a large result: select it instead of sorting everything.
-    if (order === undefined && to * 8 <= this.length) {
+    // The first page of a large result: select it instead of sorting everything. Any later page
+    // (a walk goes on) sorts everything once, so that walking all pages costs one sort.
+    if (order === undefined && from === 0 && to * 8 <= this.length) {
       return topK(this.length, to, compare)
         .slice(from)
         .map((i) => this.resources[i] as T);
