@@ -104,7 +104,7 @@ export {
 } from "./query/query-params.js";
 export { compareSortValues, sortResources } from "./query/sort.js";
 export { projectFields } from "./query/projection.js";
-export { QueryCache, queryCollection, type NamedQuery, type QueryOptions, type QueryResponse } from "./query/query-engine.js";
+export { QueryCache, queryCollection, type NamedQuery, type PageSource, type QueryOptions, type QueryResponse } from "./query/query-engine.js";
 export {
   buildQueryUrl,
   queryAll,
