@@ -112,6 +112,5 @@ export {
   queryPages,
   type QueryClientOptions,
   type QueryPage,
-  type RetryInfo,
-  type RetryOptions,
 } from "./client/client.js";
+export { type CrestRequestOptions, type RedirectPolicy, type RetryInfo, type RetryOptions } from "./client/request.js";
