@@ -63,7 +63,8 @@ const get = (token?: string) => fetch(resource(), token === undefined ? {} : { h
 
 describe("bearer tokens", () => {
   it("401 without a token or with an unknown one, with a CREST body and WWW-Authenticate", async () => {
-    for (const headers of [{}, { authorization: "Bearer nope" }, { authorization: "Basic dXNlcjpwdw==" }]) {
+    const attempts: Record<string, string>[] = [{}, { authorization: "Bearer nope" }, { authorization: "Basic dXNlcjpwdw==" }];
+    for (const headers of attempts) {
       const r = await fetch(resource(), { headers });
       expect(r.status).toBe(401);
       expect(r.headers.get("www-authenticate")).toMatch(/^Bearer/);
