@@ -1,6 +1,6 @@
 import { defineConfig, type Options } from "tsup";
 
-// Chevrotain 11 and @noble/hashes 2 ship as ESM only. The ESM build keeps them external; the CommonJS
+// Chevrotain 11, @noble/hashes 2 and jose 6 ship as ESM only. The ESM build keeps them external; the CommonJS
 // build bundles them so that `require("crest-query")` works on every Node >= 20 without relying on
 // require(esm). Both library entries are built together so that they share one copy of each module.
 const configs: Options[] = [
@@ -18,7 +18,7 @@ const configs: Options[] = [
     dts: true,
     sourcemap: true,
     target: "node20",
-    noExternal: ["chevrotain", "@noble/hashes"],
+    noExternal: ["chevrotain", "@noble/hashes", "jose"],
   },
   {
     entry: { cli: "src/cli/main.ts" },

@@ -114,3 +114,24 @@ export {
   type QueryPage,
 } from "./client/client.js";
 export { type CrestRequestOptions, type RedirectPolicy, type RetryInfo, type RetryOptions } from "./client/request.js";
+export {
+  applyPatch,
+  jsonEquals,
+  MAX_PATCH_OPERATIONS,
+  validatePatch,
+  type ApplyPatchOptions,
+  type PatchOperation,
+  type PatchOperationName,
+  type PatchTransform,
+} from "./query/patch.js";
+export type { CollectionStore, StoredResource, WriteOptions } from "./store/store.js";
+export { MemoryStore, type MemoryStoreOptions } from "./store/memory-store.js";
+export {
+  createCrestHandler,
+  type ActionRequest,
+  type CollectionActions,
+  type CrestAction,
+  type CrestHandler,
+  type CrestHandlerOptions,
+} from "./server/handler.js";
+export { type CrestAuthOptions, type ServiceAccount } from "./server/auth.js";

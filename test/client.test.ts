@@ -65,7 +65,7 @@ describe("walking pages over HTTP", () => {
       params: { "custom&param": "v+1" },
     };
     const got = await collect(queryAll(`${server.url}/odd`, options));
-    expect(got).toEqual([{ _id: "1", ["we+ird,&field"]: tricky }]);
+    expect(got).toEqual([{ _id: "1", _rev: "0", ["we+ird,&field"]: tricky }]);
     const seen = parseQueryParams(server.requests[0]?.url ?? "");
     expect(seen.queryFilter).toEqual(field(["we+ird,&field"]).eq(tricky));
     expect(seen.fields).toEqual([["we+ird,&field"]]);
@@ -333,8 +333,9 @@ describe("stopping", () => {
   });
 
   it("refuses a response that is not a query response", async () => {
-    const server = await serve();
-    const e = await failure(() => queryPage(`${server.url}/users/id00001`));
+    // A resource where a query response belongs (what a misconfigured proxy or a wrong path can give).
+    const resource = async () => new Response(JSON.stringify({ _id: "id00001", _rev: "0" }), { status: 200, headers: { "content-type": "application/json" } });
+    const e = await failure(() => queryPage("http://127.0.0.1:1/openidm/managed/users", { fetch: resource }));
     expect(e.message).toMatch(/not a CREST query response/);
   });
 });
@@ -344,7 +345,7 @@ describe("mock server", () => {
     const server = await createMockServer({ collections: { user: "examples/users.json", users: resources } });
     servers.push(server);
     const ok = await fetch(`${server.url}/users/id00042?_fields=n`);
-    expect(await ok.json()).toEqual({ _id: "id00042", n: (42 * 7919) % 10_000 });
+    expect(await ok.json()).toEqual({ _id: "id00042", _rev: "0", n: (42 * 7919) % 10_000 });
     const missing = await fetch(`${server.url}/users/nope`);
     expect(missing.status).toBe(404);
     expect(await missing.json()).toEqual({ code: 404, reason: "Not Found", message: "Resource 'users/nope' not found" });
@@ -353,7 +354,7 @@ describe("mock server", () => {
     const bad = await fetch(`${server.url}/user?_pageSize=1`);
     expect(bad.status).toBe(400);
     expect(((await bad.json()) as { message: string }).message).toMatch(/_queryFilter or _queryId/);
-    const post = await fetch(`${server.url}/user`, { method: "POST" });
-    expect(post.status).toBe(405);
+    const remove = await fetch(`${server.url}/user`, { method: "DELETE" });
+    expect(remove.status).toBe(405);
   });
 });
