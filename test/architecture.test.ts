@@ -25,7 +25,7 @@ export const LAYERS: Readonly<Record<string, number>> = {
 };
 
 /** Packages the platform-neutral main entry may reach. */
-const NEUTRAL_PACKAGES = new Set(["chevrotain", "@noble/hashes"]);
+const NEUTRAL_PACKAGES = new Set(["chevrotain", "@noble/hashes", "jose"]);
 
 function files(dir: string): string[] {
   return readdirSync(dir, { withFileTypes: true }).flatMap((e) => (e.isDirectory() ? files(join(dir, e.name)) : e.name.endsWith(".ts") ? [join(dir, e.name)] : []));

@@ -218,7 +218,7 @@ describe("parseFilter: hostile input costs time linear in its length", () => {
     `/a eq ${prefix}${u.repeat(Math.ceil(size / u.length))}${suffix}`;
   const fastest = (input: string): number => {
     let best = Infinity;
-    for (let run = 0; run < 3; run++) {
+    for (let run = 0; run < 5; run++) {
       const start = performance.now();
       code(input);
       best = Math.min(best, performance.now() - start);
@@ -231,7 +231,8 @@ describe("parseFilter: hostile input costs time linear in its length", () => {
       fc.property(nearNumber, (shape) => {
         const small = fastest(sized(shape, 1 << 16));
         const large = fastest(sized(shape, 1 << 20));
-        expect(large).toBeLessThan(64 * small + 100);
+        // 16× is linear; the slack absorbs a loaded machine. Quadratic reading costs minutes here.
+        expect(large).toBeLessThan(64 * small + 500);
       }),
       {
         numRuns: 12,
