@@ -114,3 +114,16 @@ export {
   type RetryInfo,
   type RetryOptions,
 } from "./client/client.js";
+export {
+  ARRAY_NESTING_SEARCHED,
+  DEFAULT_POSTGRES_COLLATIONS,
+  detectPostgresCollations,
+  NotTranslatableError,
+  toPostgres,
+  type PostgresCollations,
+  type PostgresExecutor,
+  type SqlOperator,
+  type SqlOperatorContext,
+  type SqlQuery,
+  type ToPostgresOptions,
+} from "./pushdown/postgres.js";
