@@ -127,3 +127,4 @@ export {
   type SqlQuery,
   type ToPostgresOptions,
 } from "./pushdown/postgres.js";
+export { PostgresCollectionStore, type PostgresStoreOptions } from "./store/postgres-store.js";
