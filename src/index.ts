@@ -128,3 +128,5 @@ export {
   type ToPostgresOptions,
 } from "./pushdown/postgres.js";
 export { PostgresCollectionStore, type PostgresStoreOptions } from "./store/postgres-store.js";
+export { toLdapFilter, type ToLdapFilterOptions } from "./pushdown/ldap.js";
+export { toMongoQuery, type MongoQuery, type ToMongoQueryOptions } from "./pushdown/mongo.js";

@@ -113,14 +113,36 @@ export interface ToPostgresOptions {
   readonly scalarFields?: readonly (Pointer | string)[];
 }
 
-/** How many arrays nested in arrays a name segment looks through (`[[{"a":1}]]` is two). */
+/**
+ * How many levels of arrays nested in arrays a name segment looks through in SQL (`[[{"a":1}]]` is
+ * two); deeper nesting is not searched (the in-memory evaluator searches any depth).
+ *
+ * @example
+ * ```ts
+ * import { ARRAY_NESTING_SEARCHED } from "crest-query";
+ * ARRAY_NESTING_SEARCHED; // 6
+ * ```
+ */
 export const ARRAY_NESTING_SEARCHED = 6;
 
 const FLATTEN = `'lax $${"[*]".repeat(ARRAY_NESTING_SEARCHED)}'`;
 const INT32_MAX = 2147483647;
 const hasOwn = Object.prototype.hasOwnProperty;
 
-/** A filter or field that PostgreSQL cannot answer as the in-memory evaluator would. */
+/**
+ * A filter that PostgreSQL cannot answer as the in-memory evaluator would: it uses an extended
+ * operator that has an implementation in memory but no SQL translation.
+ *
+ * @example
+ * ```ts
+ * import { NotTranslatableError, parseFilter, toPostgres } from "crest-query";
+ * try {
+ *   toPostgres(parseFilter("/sn regex 'J.*'"), { untranslatable: ["regex"] });
+ * } catch (error) {
+ *   error instanceof NotTranslatableError; // true
+ * }
+ * ```
+ */
 export class NotTranslatableError extends Error {
   override readonly name = "NotTranslatableError";
 }
