@@ -130,3 +130,4 @@ export {
 export { PostgresCollectionStore, type PostgresStoreOptions } from "./store/postgres-store.js";
 export { toLdapFilter, type ToLdapFilterOptions } from "./pushdown/ldap.js";
 export { toMongoQuery, type MongoQuery, type ToMongoQueryOptions } from "./pushdown/mongo.js";
+export type { CollectionStore, StoredResource, WriteOptions } from "./store/store.js";

@@ -63,6 +63,7 @@ export const DEFAULT_POSTGRES_COLLATIONS: PostgresCollations = Object.freeze({ f
 export interface SqlOperatorContext {
   readonly value: string;
   readonly assertion: FilterValue;
+  /** Add a parameter value; returns its placeholder (`$3`). */
   param(value: unknown): string;
 }
 
@@ -411,6 +412,7 @@ function textTest(operator: "co" | "sw", assertion: string, d: PostgresDialect):
  * ```
  */
 export interface PostgresExecutor {
+  /** Run one parameterized statement (`$1`, `$2`, ... stand for `values`) and give its rows. */
   query(text: string, values?: unknown[]): Promise<{ readonly rows: readonly unknown[] }>;
 }
 
