@@ -135,3 +135,19 @@ export {
   type CrestHandlerOptions,
 } from "./server/handler.js";
 export { type CrestAuthOptions, type ServiceAccount } from "./server/auth.js";
+export {
+  ARRAY_NESTING_SEARCHED,
+  DEFAULT_POSTGRES_COLLATIONS,
+  detectPostgresCollations,
+  NotTranslatableError,
+  toPostgres,
+  type PostgresCollations,
+  type PostgresExecutor,
+  type SqlOperator,
+  type SqlOperatorContext,
+  type SqlQuery,
+  type ToPostgresOptions,
+} from "./pushdown/postgres.js";
+export { PostgresCollectionStore, type PostgresStoreOptions } from "./store/postgres-store.js";
+export { toLdapFilter, type ToLdapFilterOptions } from "./pushdown/ldap.js";
+export { toMongoQuery, type MongoQuery, type ToMongoQueryOptions } from "./pushdown/mongo.js";
