@@ -4,7 +4,6 @@
 import type { IToken } from "chevrotain";
 import { CORE_OPERATORS } from "../language/ast.js";
 import { checkFilter } from "../language/lint.js";
-import type { ParseFilterOptions } from "../language/parser.js";
 import { tokenize } from "../language/lexer.js";
 
 /**
@@ -234,7 +233,7 @@ export function highlightFilter(text: string): FilterToken[] {
  * filterDiagnostics("/mail eq")[0]?.severity;     // "error"
  * ```
  */
-export function filterDiagnostics(text: string, options: ParseFilterOptions = {}): FilterDiagnostic[] {
+export function filterDiagnostics(text: string, options: { readonly maxNesting?: number } = {}): FilterDiagnostic[] {
   if (text.trim() === "") return [];
   const result = checkFilter(text, options);
   if (!result.ok) {

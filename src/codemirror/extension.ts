@@ -4,7 +4,6 @@ import { linter, type Diagnostic } from "@codemirror/lint";
 import { EditorState, RangeSetBuilder, type Extension } from "@codemirror/state";
 import { Decoration, EditorView, ViewPlugin, type DecorationSet, type ViewUpdate } from "@codemirror/view";
 import { tags, type Tag } from "@lezer/highlight";
-import type { ParseFilterOptions } from "../language/parser.js";
 import {
   completionSourceOf,
   filterCompletions,
@@ -32,8 +31,8 @@ export interface CrestQueryOptions extends CompletionSource {
   readonly lintDelay?: number;
   /** Offer completions (default `true`). */
   readonly completion?: boolean;
-  /** Passed to the parser, for example `maxNesting`. */
-  readonly parseOptions?: ParseFilterOptions;
+  /** Passed to the parser: the most parenthesised groups that may nest (default 63, like the server). */
+  readonly parseOptions?: { readonly maxNesting?: number };
 }
 
 /** The highlighting tag of each kind of token; themes style these. */
