@@ -5,7 +5,7 @@ import { defineConfig, type Options } from "tsup";
 // require(esm). Both library entries are built together so that they share one copy of each module.
 const configs: Options[] = [
   {
-    entry: { index: "src/index.ts", node: "src/node/index.ts" },
+    entry: { index: "src/index.ts", node: "src/node/index.ts", codemirror: "src/codemirror/index.ts" },
     format: ["esm"],
     dts: true,
     sourcemap: true,
@@ -13,7 +13,7 @@ const configs: Options[] = [
     target: "node20",
   },
   {
-    entry: { index: "src/index.ts", node: "src/node/index.ts" },
+    entry: { index: "src/index.ts", node: "src/node/index.ts", codemirror: "src/codemirror/index.ts" },
     format: ["cjs"],
     dts: true,
     sourcemap: true,

@@ -50,4 +50,6 @@ port="$(node -e 'const s=require("net").createServer();s.listen(0,"127.0.0.1",()
   || { cat "$dir/server.log" >&2; exit 1; }
 "${run_as[@]}" "$bindir/createdb" -h 127.0.0.1 -p "$port" -U postgres crest_test >&2
 log "running (data in $dir/data; stop with: ${run_as[*]} $bindir/pg_ctl -D $dir/data stop)"
+# For the caller's clean-up: the command that stops this server.
+[ -n "${CREST_PG_STOP_FILE:-}" ] && printf '%s\n' "${run_as[*]} $bindir/pg_ctl -D $dir/data -m fast stop" >"$CREST_PG_STOP_FILE"
 echo "postgres://postgres@127.0.0.1:$port/crest_test"
