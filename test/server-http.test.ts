@@ -433,6 +433,19 @@ describe("queries and parameters", () => {
     expectCrestError(await call("GET", "managed/user?_queryId=nope"), 400, /nope/);
   });
 
+  it("a repeated query sees every change made between its runs", async () => {
+    const path = "managed/user?_queryFilter=true&_pageSize=2&_pagedResultsOffset=1&_totalPagedResultsPolicy=EXACT";
+    const ids = async () => ((await call("GET", path)).body?.result as { _id: string }[]).map((r) => r._id);
+    expect(await ids()).toEqual(["scarter", "Bjensen"]);
+    expect(await ids()).toEqual(["scarter", "Bjensen"]);
+    await call("DELETE", "managed/user/scarter");
+    expect(await ids()).toEqual(["Bjensen"]);
+    await call("PUT", "managed/user/zed", { body: { sn: "Z" } });
+    expect(await ids()).toEqual(["Bjensen", "zed"]);
+    await call("PATCH", "managed/user/zed", { body: [{ operation: "add", field: "/sn", value: "Y" }] });
+    expect(((await call("GET", path)).body?.result as { sn: string }[])[1]?.sn).toBe("Y");
+  });
+
   it("_countOnly with protocol 2.2 counts without resources", async () => {
     const r = await call("GET", "managed/user?_queryFilter=owner+eq+%22alice%22&_countOnly=true", { headers: { "accept-api-version": "protocol=2.2,resource=1.0" } });
     expect(r.body).toEqual({ result: [], resultCount: 0, pagedResultsCookie: null, totalPagedResultsPolicy: "EXACT", totalPagedResults: 2, remainingPagedResults: -1 });

@@ -177,13 +177,22 @@ function targetUrl(target: string, origin: string): URL | undefined {
   }
 }
 
+const origins = new Map<string, string | undefined>();
+
+/** The origin a Host header names (remembered: clients send the same few), or `fallback`. */
 function originOf(host: string | undefined, fallback: string): string {
-  if (host === undefined || host === "" || /[/\\@?#\s]/.test(host)) return fallback;
-  try {
-    return new URL(`http://${host}`).origin;
-  } catch {
-    return fallback;
+  if (host === undefined || host === "") return fallback;
+  let origin = origins.get(host);
+  if (origin === undefined && !origins.has(host)) {
+    try {
+      origin = /[/\\@?#\s]/.test(host) ? undefined : new URL(`http://${host}`).origin;
+    } catch {
+      origin = undefined;
+    }
+    if (origins.size >= 64) origins.delete(origins.keys().next().value as string);
+    origins.set(host, origin);
   }
+  return origin ?? fallback;
 }
 
 function webRequest(req: IncomingMessage, url: URL, withBody: boolean): Request {
@@ -356,16 +365,16 @@ export async function createMockServer(options: MockServerOptions): Promise<Mock
       return;
     }
     const reply = await core(incomingOf(req, url));
-    const body = reply.body === null ? undefined : Buffer.from(reply.body, "utf8");
-    const headers: Record<string, string | number> = { ...reply.headers };
-    if (body !== undefined) headers["content-length"] = body.byteLength;
+    const headers: Record<string, string | number> = reply.headers;
+    if (reply.body !== null) headers["content-length"] = Buffer.byteLength(reply.body);
     res.writeHead(reply.status, headers);
-    if (fault?.truncate === true && body !== undefined) {
+    if (fault?.truncate === true && reply.body !== null) {
+      const body = Buffer.from(reply.body);
       res.write(body.subarray(0, Math.floor(body.byteLength / 2)));
       setTimeout(() => req.socket.destroy(), 5);
       return;
     }
-    res.end(body);
+    res.end(reply.body ?? undefined);
   };
 
   const server = createServer((req, res) => {

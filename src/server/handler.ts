@@ -331,9 +331,18 @@ export function createCrestCore(options: CrestHandlerOptions): (request: Incomin
       };
       return new Reply(200, body);
     }
-    const queryRequest: QueryRequest = { ...params.query, ...extra };
+    let queryRequest = queryRequests.get(params);
+    if (queryRequest === undefined) {
+      queryRequest = { ...params.query, ...extra };
+      queryRequests.set(params, queryRequest);
+    }
     const response = await target.store.query(queryRequest);
-    return new Reply(200, response, {}, queryText(target.store, response, queryRequest));
+    let text = responseTexts.get(response);
+    if (text === undefined) {
+      text = queryText(target.store, response, queryRequest);
+      if (text !== undefined) responseTexts.set(response, text);
+    }
+    return new Reply(200, response, {}, text);
   };
 
   const read = async (request: IncomingRequest, target: Route & { id: string }, params: RequestParams): Promise<Reply> => {
@@ -470,6 +479,10 @@ export function createCrestCore(options: CrestHandlerOptions): (request: Incomin
   };
 
   const paramsCache = new Map<string, RequestParams>();
+  // One query request object per parameter set, so that a store can recognize a repeated query;
+  // the JSON text of a response, for a store that answers a repeated query with the same object.
+  const queryRequests = new WeakMap<RequestParams, QueryRequest>();
+  const responseTexts = new WeakMap<QueryResponse<StoredResource>, string>();
   const paramsOf = (search: string): RequestParams => {
     let params = paramsCache.get(search);
     if (params === undefined) {
