@@ -520,6 +520,23 @@ describe("queries and parameters", () => {
   });
 });
 
+describe("bodies over node:http", () => {
+  it("caps the body (413), refuses bytes that are not UTF-8 (400), answers HEAD without a body", async () => {
+    const small = await start({ maxBodyBytes: 64 });
+    const big = await fetch(`${small.url}/managed/user/bjensen`, { method: "PUT", headers: JSON_HEADERS, body: JSON.stringify({ pad: "x".repeat(1000) }) });
+    expect(big.status).toBe(413);
+    expect(((await big.json()) as { code: number }).code).toBe(413);
+    const latin1 = await fetch(`${small.url}/managed/user/bjensen`, { method: "PUT", headers: JSON_HEADERS, body: new Uint8Array([0x7b, 0x22, 0x61, 0x22, 0x3a, 0x22, 0xe9, 0x22, 0x7d]) });
+    expect(latin1.status).toBe(400);
+    expect(((await latin1.json()) as { message: string }).message).toMatch(/UTF-8/);
+    expect(((await (await fetch(`${small.url}/managed/user/bjensen`)).json()) as { sn: string }).sn).toBe("Jensen");
+    const head = await fetch(`${small.url}/managed/user/bjensen`, { method: "HEAD" });
+    expect(head.status).toBe(200);
+    expect(head.headers.get("etag")).toBe('"0"');
+    expect(await head.text()).toBe("");
+  });
+});
+
 describe("the request log", () => {
   it("is a ring of the configured size that keeps counting", async () => {
     const small = await start({ recordRequests: 3 });
