@@ -343,7 +343,9 @@ class Sender implements RequestSender {
       for (let hops = 0; ; hops++) {
         let response: Response;
         try {
-          response = await this.fetch(url, { method, headers, signal: controller.signal, redirect: "manual", ...(body === undefined ? {} : { body }) });
+          const init: RequestInit = { method, headers, signal: controller.signal, redirect: "manual" };
+          if (body !== undefined) init.body = body;
+          response = await this.fetch(url, init);
         } catch (error) {
           if (signal?.aborted === true) throw signal.reason;
           return timedOut ? this.timeout(url) : { status: 0, statusText: "", url, error, transient: true };
@@ -375,19 +377,19 @@ class Sender implements RequestSender {
           const problem = `the connection closed before the whole response arrived (status ${response.status})`;
           return { status: 0, statusText: "", url, error, problem, transient: true };
         }
-        const answer = { status: response.status, statusText: response.statusText, headers: response.headers, url, crossOrigin };
+        const { status, statusText } = response;
         if (read.tooLarge === true) {
           // The status still counts (a 503 is retried), but a body that long is no CREST error body.
-          if (!ok) return { ...answer, bodyDropped: true };
+          if (!ok) return { status, statusText, headers: response.headers, url, crossOrigin, bodyDropped: true };
           const problem = `the response body is larger than maxBodyBytes (${this.maxBodyBytes} bytes); stopped reading it`;
           return { status: 0, statusText: "", url, problem, reason: "Response Too Large", transient: false };
         }
-        if (read.text === "") return answer;
+        if (read.text === "") return { status, statusText, headers: response.headers, url, crossOrigin };
         try {
-          return { ...answer, body: JSON.parse(read.text) };
+          return { status, statusText, headers: response.headers, url, crossOrigin, body: JSON.parse(read.text) };
         } catch (error) {
           // A whole body that is not JSON will not improve by asking again; an error body need not be JSON.
-          if (!ok) return answer;
+          if (!ok) return { status, statusText, headers: response.headers, url, crossOrigin };
           const problem = `the response body is not valid JSON (${(error as Error).message.slice(0, 200)})`;
           return { status: 0, statusText: "", url, problem, reason: "Invalid response", transient: false };
         }
