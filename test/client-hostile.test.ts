@@ -182,7 +182,7 @@ describe("time limits", () => {
     const timers = () => process.getActiveResourcesInfo().filter((kind) => kind === "Timeout").length;
     const before = timers();
     for (let i = 0; i < 20; i++) await queryPage(`${server.url}/users`, { timeoutMs: 60_000 });
-    expect(timers()).toBe(before);
+    expect(timers()).toBeLessThanOrEqual(before);
   });
 });
 
