@@ -206,6 +206,25 @@ describe("time limits", () => {
   });
 });
 
+describe("time limits beyond a timer's range", () => {
+  it("accepts a timeout longer than a timer can hold without firing early or spinning", async () => {
+    const server = await hostile((_req, res) => setTimeout(() => json(res, 200, page([{ _id: "1" }], null)), 50));
+    const realSet = globalThis.setTimeout;
+    const long: number[] = [];
+    const setSpy = vi.spyOn(globalThis, "setTimeout").mockImplementation(((callback: () => void, ms?: number) => {
+      if (ms !== undefined && ms > 1_000_000) long.push(ms);
+      return realSet(callback, ms);
+    }) as typeof setTimeout);
+    try {
+      const got = await queryPage(`${server.url}/users`, { timeoutMs: 2 ** 40, retry: { retries: 0 } });
+      expect(got.result).toEqual([{ _id: "1" }]);
+    } finally {
+      setSpy.mockRestore();
+    }
+    expect(long).toEqual([2 ** 31 - 1]);
+  });
+});
+
 describe("body size limits", () => {
   it("stops an endless body at maxBodyBytes, without retrying", async () => {
     const server = await hostile((_req, res) => endless(res, 200, '{"result":[', `${'{"_id":"x"},'.repeat(5000)}`, 2));

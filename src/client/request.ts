@@ -339,7 +339,8 @@ class Sender implements RequestSender {
   }
 
   private schedule(ms: number): void {
-    this.watchdog = setTimeout(() => this.expire(), Math.max(1, Math.ceil(ms)));
+    // Node fires a timer of more than 2^31 - 1 ms at once: wake at that bound and look again.
+    this.watchdog = setTimeout(() => this.expire(), Math.min(2 ** 31 - 1, Math.max(1, Math.ceil(ms))));
     this.watchdog.unref?.();
   }
 
