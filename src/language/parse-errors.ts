@@ -134,12 +134,16 @@ export function unusedSlotError(text: string, index: number): FilterSyntaxError 
 
 const isQuoted = (token: IToken): boolean => token.tokenType.name.endsWith("Quoted");
 
-/** Turn Chevrotain's recognition exception into a message about the filter. */
+/**
+ * Turn Chevrotain's recognition exception into a message about the filter. `field` is the field
+ * token of the test being read, if any.
+ */
 export function recognitionError(
   error: IRecognitionException,
   text: string,
   tokens: readonly IToken[],
   groups: readonly number[],
+  field: IToken | undefined,
 ): FilterSyntaxError {
   const token = error.token;
   const atEnd = token.tokenType.name === "EOF";
@@ -148,7 +152,10 @@ export function recognitionError(
   const found = atEnd ? "end of input" : describeToken(token);
   const index = atEnd ? tokens.length : tokens.indexOf(token);
   const previous = index > 0 ? tokens[index - 1] : undefined;
-  const rule = error.context.ruleStack[error.context.ruleStack.length - 1];
+  // The test rule reads the field, the operator and the value: after the operator, the value
+  // was expected.
+  const inTest = error.context.ruleStack[error.context.ruleStack.length - 1] === "test";
+  const rule = inTest && previous !== undefined && previous !== field ? "value" : inTest ? "test" : "primary";
   const spaceHint = !atEnd && /[\t\n\r]/.test(token.image) ? "only the space character separates words; a tab or line break does not" : undefined;
   const make = (code: FilterSyntaxErrorCode, problem: string, expected: string[], hint?: string) => {
     const shown = spaceHint ?? hint;

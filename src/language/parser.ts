@@ -187,7 +187,7 @@ class FilterParser extends EmbeddedActionsParser {
         const field = this.testField;
         const operatorToken = this.CONSUME(OperatorWord);
         const operator = this.RECORDING_PHASE ? "" : this.operatorOf(operatorToken);
-        const value = this.SUBRULE(this.value);
+        const value = this.OR2(this.valueAlternatives);
         return { type: "comparison", operator, field, value };
       },
     },
@@ -225,7 +225,6 @@ class FilterParser extends EmbeddedActionsParser {
     },
   ];
 
-  private readonly value = this.RULE("value", (): FilterValue => this.OR(this.valueAlternatives));
 
   private keyword(token: IToken, name: string): void {
     if (this.observer !== undefined && !this.RECORDING_PHASE) this.observer.keyword(token, name);
@@ -316,6 +315,9 @@ const parser = new FilterParser();
  * ```
  */
 export function parseFilter(text: string, options?: ParseFilterOptions): Filter {
+  // The filters that match everything or nothing, as callers most often send them.
+  if (text === "true" && options === undefined) return TRUE;
+  if (text === "false" && options === undefined) return FALSE;
   return runParser(text, options, undefined, "parseFilter");
 }
 
@@ -376,7 +378,7 @@ function runParser(
     parser.input = tokens;
     const filter = parser.filter();
     const error = parser.errors[0];
-    if (error !== undefined) throw recognitionError(error, text, lexed.tokens, parser.groups);
+    if (error !== undefined) throw recognitionError(error, text, lexed.tokens, parser.groups, parser.field);
     return filter;
   } finally {
     parser.observer = undefined;

@@ -134,16 +134,34 @@ const NEEDS_ENCODING_GLOBAL = /[\p{Cc}\p{Z}"#<>\\^`{|}%/()]/gu;
  * ```
  */
 export function formatPointer(segments: Pointer): string {
-  if (segments.length === 0) return "/";
+  const count = segments.length;
+  if (count === 0) return "/";
   let out = "";
-  for (const segment of segments) {
+  for (let i = 0; i < count; i++) {
+    const segment = segments[i];
     if (typeof segment !== "string") throw new TypeError(`Pointer segments must be strings, got ${typeof segment}`);
-    if (LONE_SURROGATE.test(segment)) {
-      throw new TypeError(`Pointer segment ${describeText(segment)} holds a lone surrogate, which cannot be sent as UTF-8`);
-    }
-    out += "/" + (NEEDS_ENCODING.test(segment) ? segment.replace(NEEDS_ENCODING_GLOBAL, encodeQueryComponent) : segment);
+    out += "/" + (isPlainSegment(segment) ? segment : encodeSegment(segment));
   }
-  return segments[segments.length - 1] === "" ? `${out}/` : out;
+  return segments[count - 1] === "" ? `${out}/` : out;
+}
+
+// Printable ASCII that needs no encoding in a segment: most fields. Checked by char codes, which
+// is much faster than the Unicode-aware expression the other characters need.
+const SEGMENT_EXCLUDED = new Uint8Array(128);
+for (const ch of '"#%<>\\^`{|}/()') SEGMENT_EXCLUDED[ch.charCodeAt(0)] = 1;
+function isPlainSegment(segment: string): boolean {
+  for (let i = 0; i < segment.length; i++) {
+    const c = segment.charCodeAt(i);
+    if (c <= 0x20 || c >= 0x7f || SEGMENT_EXCLUDED[c] === 1) return false;
+  }
+  return true;
+}
+
+function encodeSegment(segment: string): string {
+  if (LONE_SURROGATE.test(segment)) {
+    throw new TypeError(`Pointer segment ${describeText(segment)} holds a lone surrogate, which cannot be sent as UTF-8`);
+  }
+  return NEEDS_ENCODING.test(segment) ? segment.replace(NEEDS_ENCODING_GLOBAL, encodeQueryComponent) : segment;
 }
 
 /** Where a string holds an unpaired surrogate (which UTF-8 cannot carry), or -1. */
