@@ -1,4 +1,4 @@
-import { EmbeddedActionsParser, type IToken } from "chevrotain";
+import { EmbeddedActionsParser, type IToken, type TokenType } from "chevrotain";
 import type { Filter, FilterValue, Pointer } from "./ast.js";
 import {
   allTokens,
@@ -44,7 +44,7 @@ import {
   unterminatedStringError,
   unusedSlotError,
 } from "./parse-errors.js";
-import { loneSurrogateAt, parsePointer } from "./pointer.js";
+import { loneSurrogateAt, readPointer } from "./pointer.js";
 
 // The grammar of `_queryFilter`, and nothing else: how failures read is in parse-errors.ts, and
 // what looks suspicious in a valid filter is in lint.ts, which watches a parse through a
@@ -91,7 +91,7 @@ export interface ParseObserver {
 const TRUE: Filter = Object.freeze({ type: "literal", value: true });
 const FALSE: Filter = Object.freeze({ type: "literal", value: false });
 const OPERATOR_NAME = /^[A-Za-z0-9_.]+$/;
-const CORE_TOKENS = new Set([Eq, Co, Sw, Lt, Le, Gt, Ge]);
+const CORE_NAMES: ReadonlyMap<TokenType, string> = new Map([Eq, Co, Sw, Lt, Le, Gt, Ge].map((type) => [type, keywordName(type)]));
 // Where a test of one comparison can be read without the grammar: what each of its three words
 // may be. A `!` first is a negation to the grammar, so it is left out here.
 const ONE_TEST_FIELD = new Set([Word, And, Or, Pr, Eq, Co, Sw, Lt, Le, Gt, Ge]);
@@ -264,14 +264,15 @@ class FilterParser extends EmbeddedActionsParser {
 
   private fieldOf(token: IToken): Pointer {
     if (token.tokenType === FieldSlot) return this.slotOf(token) as Pointer;
-    const field = parsePointer(token.image, { source: { input: this.text, offset: token.startOffset } });
+    const field = readPointer(token.image, this.text, token.startOffset);
     if (this.observer !== undefined) this.observer.field(token, field);
     return field;
   }
 
   private operatorOf(token: IToken): string {
-    if (CORE_TOKENS.has(token.tokenType)) {
-      const name = keywordName(token.tokenType);
+    const core = CORE_NAMES.get(token.tokenType);
+    if (core !== undefined) {
+      const name = core;
       if (this.observer !== undefined) this.observer.keyword(token, name);
       return name;
     }

@@ -66,12 +66,9 @@ export function encodeQueryComponent(text: string): string {
   }
 }
 
+const SUB_DELIM = /[!'()*]/;
 function hasSubDelim(text: string): boolean {
-  for (let i = 0; i < text.length; i++) {
-    const c = text.charCodeAt(i);
-    if (c === 0x21 || (c >= 0x27 && c <= 0x2a)) return true;
-  }
-  return false;
+  return SUB_DELIM.test(text);
 }
 
 function loneSurrogateOffset(text: string): number {

@@ -42,6 +42,14 @@ export interface ParsePointerOptions {
  * ```
  */
 export function parsePointer(text: string, options: ParsePointerOptions = {}): Pointer {
+  return readPointer(text, options.source?.input, options.source?.offset ?? 0);
+}
+
+/**
+ * {@link parsePointer} for the parser (internal): where the pointer sits is given as two
+ * arguments, so that reading a field allocates nothing but its segments.
+ */
+export function readPointer(text: string, input: string | undefined, offset: number): Pointer {
   // One pass over printable ASCII that needs no decoding (most fields); anything else takes the
   // careful path, which validates and percent-decodes.
   const segments: string[] = [];
@@ -52,7 +60,7 @@ export function parsePointer(text: string, options: ParsePointerOptions = {}): P
       if (i > 0) segments.push(text.slice(start, i));
       start = i + 1;
     } else if (c <= 0x20 || c >= 0x7f || PLAIN_EXCLUDED[c] === 1) {
-      return parseSpecialPointer(text, options);
+      return parseSpecialPointer(text, input ?? text, offset);
     }
   }
   if (start < text.length) segments.push(text.slice(start));
@@ -62,9 +70,7 @@ export function parsePointer(text: string, options: ParsePointerOptions = {}): P
 const PLAIN_EXCLUDED = new Uint8Array(128);
 for (const ch of '"#%<>\\^`{|}') PLAIN_EXCLUDED[ch.charCodeAt(0)] = 1;
 
-function parseSpecialPointer(text: string, options: ParsePointerOptions): Pointer {
-  const input = options.source?.input ?? text;
-  const base = options.source?.offset ?? 0;
+function parseSpecialPointer(text: string, input: string, base: number): Pointer {
   const fail = (at: number, length: number, problem: string, hint?: string): never => {
     throw new FilterSyntaxError({
       input,
