@@ -104,7 +104,7 @@ export {
 } from "./query/query-params.js";
 export { compareSortValues, sortResources } from "./query/sort.js";
 export { projectFields } from "./query/projection.js";
-export { QueryCache, queryCollection, type NamedQuery, type QueryOptions, type QueryResponse } from "./query/query-engine.js";
+export { QueryCache, queryCollection, type NamedQuery, type PageSource, type QueryOptions, type QueryResponse } from "./query/query-engine.js";
 export {
   buildQueryUrl,
   queryAll,
@@ -112,6 +112,42 @@ export {
   queryPages,
   type QueryClientOptions,
   type QueryPage,
-  type RetryInfo,
-  type RetryOptions,
 } from "./client/client.js";
+export { type CrestRequestOptions, type RedirectPolicy, type RetryInfo, type RetryOptions } from "./client/request.js";
+export {
+  applyPatch,
+  jsonEquals,
+  MAX_PATCH_OPERATIONS,
+  validatePatch,
+  type ApplyPatchOptions,
+  type PatchOperation,
+  type PatchOperationName,
+  type PatchTransform,
+} from "./query/patch.js";
+export type { CollectionStore, StoredResource, WriteOptions } from "./store/store.js";
+export { MemoryStore, type MemoryStoreOptions } from "./store/memory-store.js";
+export {
+  createCrestHandler,
+  type ActionRequest,
+  type CollectionActions,
+  type CrestAction,
+  type CrestHandler,
+  type CrestHandlerOptions,
+} from "./server/handler.js";
+export { type CrestAuthOptions, type ServiceAccount } from "./server/auth.js";
+export {
+  ARRAY_NESTING_SEARCHED,
+  DEFAULT_POSTGRES_COLLATIONS,
+  detectPostgresCollations,
+  NotTranslatableError,
+  toPostgres,
+  type PostgresCollations,
+  type PostgresExecutor,
+  type SqlOperator,
+  type SqlOperatorContext,
+  type SqlQuery,
+  type ToPostgresOptions,
+} from "./pushdown/postgres.js";
+export { PostgresCollectionStore, type PostgresStoreOptions } from "./store/postgres-store.js";
+export { toLdapFilter, type ToLdapFilterOptions } from "./pushdown/ldap.js";
+export { toMongoQuery, type MongoQuery, type ToMongoQueryOptions } from "./pushdown/mongo.js";

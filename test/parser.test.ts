@@ -245,7 +245,7 @@ describe("parseFilter: hostile input costs time linear in its length", () => {
     `/a eq ${prefix}${u.repeat(Math.ceil(size / u.length))}${suffix}`;
   const fastest = (input: string): number => {
     let best = Infinity;
-    for (let run = 0; run < 3; run++) {
+    for (let run = 0; run < 5; run++) {
       const start = performance.now();
       code(input);
       best = Math.min(best, performance.now() - start);
@@ -258,7 +258,8 @@ describe("parseFilter: hostile input costs time linear in its length", () => {
       fc.property(nearNumber, (shape) => {
         const small = fastest(sized(shape, 1 << 16));
         const large = fastest(sized(shape, 1 << 20));
-        expect(large).toBeLessThan(64 * small + 100);
+        // 16× is linear; the slack absorbs a loaded machine. Quadratic reading costs minutes here.
+        expect(large).toBeLessThan(64 * small + 500);
       }),
       {
         numRuns: 12,
@@ -338,11 +339,12 @@ describe("parseFilter: keywords fold like Java's equalsIgnoreCase", () => {
     const simpleLower = (c: number) => (c === 0x130 ? 0x69 : String.fromCharCode(c).toLowerCase().length === 1 ? String.fromCharCode(c).toLowerCase().charCodeAt(0) : c);
     const folds = (c: number, letter: number) => c === letter || simpleUpper(c) === simpleUpper(letter) || simpleLower(simpleUpper(c)) === simpleLower(simpleUpper(letter));
     const found: string[] = [];
-    const wrong: number[] = [];
+    const wrong: string[] = [];
     for (let c = 0x80; c < 0x10000; c++) {
+      const actual = keywordLetter(c);
       for (let letter = 0x61; letter <= 0x7a; letter++) {
         const expected = folds(c, letter);
-        if ((keywordLetter(c) === letter) !== expected) wrong.push(c);
+        if ((actual === letter) !== expected) wrong.push(`${c.toString(16)}:${String.fromCharCode(letter)}`);
         if (expected) found.push(`${c.toString(16)}:${String.fromCharCode(letter)}`);
       }
     }

@@ -1,19 +1,6 @@
 import type { Pointer } from "../language/ast.js";
 import { formatPointer } from "../language/pointer.js";
-
-function valueAt(resource: unknown, pointer: Pointer): unknown {
-  let current: unknown = resource;
-  for (const segment of pointer) {
-    if (Array.isArray(current)) {
-      current = /^[0-9]+$/.test(segment) ? current[Number(segment)] : current.map((e) => (e !== null && typeof e === "object" ? (e as Record<string, unknown>)[segment] : undefined));
-    } else if (current !== null && typeof current === "object" && Object.prototype.hasOwnProperty.call(current, segment)) {
-      current = (current as Record<string, unknown>)[segment];
-    } else {
-      return undefined;
-    }
-  }
-  return current;
-}
+import { valuesAt } from "../eval/walk.js";
 
 function cell(value: unknown): string {
   if (value === undefined) return "";
@@ -36,7 +23,7 @@ function fit(text: string, size: number): string {
 /** A compact text table of the chosen fields, columns as wide as their content (capped). */
 export function renderTable(resources: readonly unknown[], fields: readonly Pointer[], maxWidth = 32): string {
   const headers = fields.map((f) => formatPointer(f).slice(1) || "/");
-  const rows = resources.map((r) => fields.map((f) => cell(valueAt(r, f))));
+  const rows = resources.map((r) => fields.map((f) => cell(valuesAt(r, f))));
   const widths = headers.map((h, i) => Math.min(maxWidth, Math.max(width(h), ...rows.map((row) => width(row[i] ?? "")))));
   const line = (cells: readonly string[]) => cells.map((c, i) => fit(c, widths[i] ?? 1)).join("  ").trimEnd();
   return [line(headers), ...rows.map(line)].join("\n");
