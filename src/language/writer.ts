@@ -1,4 +1,4 @@
-import { isExtendedOperatorName, type Filter, type FilterValue } from "./ast.js";
+import { assertFilter, isExtendedOperatorName, type Filter, type FilterValue } from "./ast.js";
 import { describeText } from "./errors.js";
 import { fitsLong, formatDecimal } from "./numbers.js";
 import { formatPointer, hasLoneSurrogate } from "./pointer.js";
@@ -38,6 +38,7 @@ const CORE = new Set(["eq", "co", "sw", "lt", "le", "gt", "ge"]);
  * ```
  */
 export function formatFilter(filter: Filter): string {
+  assertFilter(filter, "formatFilter");
   return write(filter, 0, 0);
 }
 
