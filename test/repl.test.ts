@@ -88,7 +88,7 @@ describe("REPL session", () => {
         "this line is never read",
       ].join("\n"),
     );
-    expect(out).toContain(".load <file>    load resources from a JSON file");
+    expect(out).toContain(".load <file>    load resources from a file: a JSON array");
     expect(out).toContain("fields: userName,address/city");
     expect(out).toContain("sort: -loginCount");
     expect(out).toContain("limit: 1");
