@@ -110,7 +110,8 @@ function asFlag<T>(flag: string, parameter: string, read: () => T, exitCode = 2)
     return read();
   } catch (error) {
     if (error instanceof CrestError || error instanceof TypeError || error instanceof FilterSyntaxError) {
-      throw new CliError(`${flag}: ${error.message.split(parameter).join(flag).replace(/ at line 1, column \d+\.?$/, "")}`, exitCode);
+      const message = error.message.split(parameter).join(flag).replace(/ at line 1, column \d+\.?$/, "");
+      throw new CliError(message.startsWith(`Invalid ${flag}: `) ? `${flag}: ${message.slice(`Invalid ${flag}: `.length)}` : `${flag}: ${message}`, exitCode);
     }
     throw error;
   }
