@@ -90,7 +90,7 @@ describe("eval", () => {
     expect(missing.stderr).toBe(`error: cannot read ${join(dir, "nope.json")}: no such file\n`);
     const cookie = run(["eval", "true", "--data", data, "--cookie", "forged"]);
     expect(cookie.code).toBe(1);
-    expect(cookie.stderr).toMatch(/^error: --cookie: Invalid --cookie/);
+    expect(cookie.stderr).toMatch(/^error: --cookie: it is not a cookie/);
     expect(cookie.stderr).not.toMatch(/\n\s+at /);
   });
 });

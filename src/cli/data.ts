@@ -134,7 +134,8 @@ export function parseResources(text: string, where: string, options: ReadDataOpt
     if (Array.isArray(whole)) return whole;
     const result = (whole as { result?: unknown } | null)?.result;
     if (whole !== null && typeof whole === "object" && Array.isArray(result)) return result;
-    if (whole !== null && typeof whole === "object") return [whole];
+    // One resource on one line is NDJSON of one; an object over several lines is something else.
+    if (whole !== null && typeof whole === "object" && !start.trimEnd().includes("\n")) return [whole];
     throw new CliError(`${where} holds neither an array of resources, { "result": [...] } nor one resource per line`, 1);
   }
   if (start.startsWith("[") || !start.startsWith("{")) throw new CliError(`${where} is not valid JSON: ${(wholeError as Error).message}`, 1);
