@@ -239,6 +239,25 @@ describe("terminal", () => {
     expect(out).toMatch(/crest> (\u001b\[\d+G)?\r?\n\[exit 0\]/);
   }, 30_000);
 
+  it("keeps query progress on lines of its own when the resources go to the same terminal", async () => {
+    const server = await createMockServer({ collections: { user: "examples/users.json" } });
+    try {
+      const command = `${process.execPath} ${cli} query ${server.url}/user "/accountStatus eq 'locked'" --fields userName --page-size 1 --max-results 2`;
+      const child = spawn("script", ["-qec", command, "/dev/null"], { cwd: root, env: { ...env, TERM: "xterm" }, stdio: ["pipe", "pipe", "pipe"] });
+      let printed = "";
+      child.stdout.on("data", (c: Buffer) => (printed += c.toString()));
+      await new Promise((resolve) => child.on("close", resolve));
+      const lines = printed.split(/\r?\n/).filter((l) => l !== "");
+      expect(lines.filter((l) => l.startsWith("{"))).toHaveLength(2);
+      for (const l of lines.filter((x) => x.startsWith("{"))) expect(() => JSON.parse(l) as unknown).not.toThrow();
+      expect(lines).toContain("page 1: 1 resource");
+      expect(lines).toContain("page 2: 2 resources");
+      expect(lines).toContain("done: 2 resources in 2 pages");
+    } finally {
+      await server.close();
+    }
+  }, 30_000);
+
   it("fits the table to the terminal, measuring wide characters", () => {
     const file = join(dir, "wide.json");
     writeFileSync(file, JSON.stringify([{ _id: "1", userName: "山田太郎山田太郎山田太郎山田太郎", givenName: "😀😀😀", sn: "x".repeat(30), mail: "m".repeat(30) }]));
