@@ -64,6 +64,8 @@ describe("input: size cap, formats, standard input, exact integers", () => {
     const ndjson = '{"_id":"a","big":12345678901234567890,"n":1}\n\n{"_id":"b","big":-9223372036854775808,"n":2.5}\n';
     const out = run(["eval", "big pr", "--data", "-", "--ndjson"], `\ufeff${ndjson}`);
     expect(out).toEqual({ code: 0, stdout: '{"_id":"a","big":12345678901234567890,"n":1}\n{"_id":"b","big":-9223372036854775808,"n":2.5}\n', stderr: "" });
+    expect(run(["eval", "big pr", "--data", "-", "--ndjson", "--sort", "-big", "--fields", "big"], ndjson).stdout).toBe('{"_id":"a","big":12345678901234567890}\n{"_id":"b","big":-9223372036854775808}\n');
+    expect(run(["repl", "--data", "-"]).stderr).toBe("error: the REPL reads its commands from standard input; give --data a file\n");
     const file = join(dir, "response.json");
     writeFileSync(file, `\ufeff${JSON.stringify({ result: [{ _id: "x" }], resultCount: 1 })}`);
     expect(run(["eval", "true", "--data", file, "--ndjson"]).stdout).toBe('{"_id":"x"}\n');

@@ -66,7 +66,8 @@ function defaultColumns(resources: readonly unknown[]): Pointer[] {
   if (first === undefined) return [["_id"]];
   const keys = Object.keys(first);
   const preferred = PREFERRED_COLUMNS.filter((k) => keys.includes(k)).slice(0, 5);
-  const chosen = preferred.length > 0 ? preferred : keys.filter((k) => first[k] === null || typeof first[k] !== "object").slice(0, 4);
+  // The usual names when the data has them; otherwise the first plain fields (an _id alone says little).
+  const chosen = preferred.filter((k) => k !== "_id").length > 0 ? preferred : keys.filter((k) => first[k] === null || typeof first[k] !== "object").slice(0, 5);
   return chosen.map((k) => [k]);
 }
 

@@ -271,8 +271,10 @@ the first argument or standard input.`,
     async run(args, io) {
       const text = (await filterText(args, io, "value")).trim();
       const pasted = recognisePasted(text);
+      const isUrl = /^https?:\/\//i.test(text);
+      const isQueryString = /^[?&]?[^\s=&]+=[^\s]*&/.test(text);
       if (pasted.source === "url" || pasted.source === "parameter") out(io, `${pasted.filter}\n`);
-      else if (/^https?:\/\//i.test(text) || /(^|[?&])[^=&\s]+=/.test(text) && !/_queryFilter=/.test(text) && text.includes("&")) throw new CliError("the URL or query string holds no _queryFilter parameter", 1);
+      else if (isUrl || isQueryString) throw new CliError("the URL or query string holds no _queryFilter parameter", 1);
       else out(io, `${decodeQueryFilter(text)}\n`);
       return 0;
     },
