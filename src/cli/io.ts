@@ -41,7 +41,7 @@ export function painter(stream: { readonly isTTY?: boolean }, env: CliIo["env"])
 
 // C0 controls but the line feed, DEL, C1 controls, and the bidirectional overrides and isolates that
 // can make a line read differently from what it holds.
-const CONTROL = /[\u0000-\u0008\u000b-\u001f\u007f-\u009f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]/g;
+export const CONTROL_CHARACTERS = /[\u0000-\u0008\u000b-\u001f\u007f-\u009f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]/g;
 
 /**
  * Make text safe to print on a terminal: every control character (but the line feed) and every
@@ -50,7 +50,7 @@ const CONTROL = /[\u0000-\u0008\u000b-\u001f\u007f-\u009f\u061c\u200e\u200f\u202
  * JSON's own, so JSON text stays valid JSON with the same value.
  */
 export function escapeControls(text: string): string {
-  return text.replace(CONTROL, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, "0")}`);
+  return text.replace(CONTROL_CHARACTERS, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, "0")}`);
 }
 
 /** Escape a message on one line: line feeds too (for errors that must stay one line). */

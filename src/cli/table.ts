@@ -1,6 +1,7 @@
 import stringWidth from "string-width";
 import type { Pointer } from "../language/ast.js";
 import { formatPointer } from "../language/pointer.js";
+import { CONTROL_CHARACTERS } from "./io.js";
 
 /** The value at a pointer, following own properties; segments other than indexes apply to every element. */
 export function valueAt(resource: unknown, pointer: Pointer): unknown {
@@ -36,9 +37,9 @@ export function displayWidth(text: string): number {
 
 const segmenter = new Intl.Segmenter(undefined, { granularity: "grapheme" });
 
-// Control characters would move the cursor: they show as spaces in a cell.
+// Control characters would move the cursor: they show as spaces in a cell (tabs and line feeds too).
 function clean(text: string): string {
-  return text.replace(/[\u0000-\u001f\u007f-\u009f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]/g, " ");
+  return text.replace(CONTROL_CHARACTERS, " ").replace(/[\t\n]/g, " ");
 }
 
 /** Cut a text to a display width, whole grapheme clusters only, ending with … when cut; then pad. */
