@@ -163,6 +163,9 @@ describe("errors are one line in the user's words", () => {
   it("a number field compared with a quoted number, and a different Unicode form", () => {
     const out = run(["repl", "--data", people], `n gt "1"\ncity eq "Zo\u0065\u0308"\n`);
     expect(out.stdout).toContain('hint: /n holds numbers in the data, but "1" is a string');
+    const inOr = run(["repl", "--data", people], `n gt "1" or sn pr\nsn eq "Jensen"\n`);
+    expect(inOr.stdout).toMatch(/matches {4}2 of 2\nhint: \/n holds numbers in the data, but "1" is a string/);
+    expect(inOr.stdout).not.toMatch(/sn eq "Jensen"\n[^\n]*\n[^\n]*\nhint/);
     expect(out.stdout).toContain("typed decomposed (NFD or mixed), while the data writes \"Zoë\"");
   });
 });

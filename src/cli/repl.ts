@@ -268,11 +268,13 @@ export async function runRepl(options: ReplOptions): Promise<void> {
     const total = response.totalPagedResults;
     const sorted = sortKeys.length === 0 ? "" : paint("dim", `, sorted by ${escapeControls(describeSort())}`);
     write(`${paint("dim", "matches  ")}  ${paint("bold", String(total))} of ${resources.length}${sorted}`);
-    if (total === 0) for (const hint of dataHints(filter, resources)) write(`${paint("cyan", "hint")}: ${escapeLine(hint)}`);
+    // Even with matches: in an `or`, the part that cannot match goes unnoticed otherwise.
+    for (const hint of dataHints(filter, resources)) write(`${paint("cyan", "hint")}: ${escapeLine(hint)}`);
     const shown = limit === 0 || chosen === "none" ? [] : response.result;
     if (shown.length === 0) return;
     if (json || chosen === "*") write(escapeControls(stringifyJson(shown, undefined, 2) ?? "[]"));
-    else write(renderTable(shown, fields, 32, options.columns ?? Number.POSITIVE_INFINITY));
+    // Read the width each time: the terminal may have been resized.
+    else write(renderTable(shown, fields, 32, options.output.columns ?? options.columns ?? Number.POSITIVE_INFINITY));
     if (total > shown.length) write(paint("dim", `(first ${shown.length} of ${total}; .limit to see more)`));
   };
 
