@@ -167,6 +167,7 @@ describe("filter node shapes", () => {
     let shared: Filter = counted(presence);
     for (let i = 0; i < 20; i++) shared = counted({ type: "and", filters: [shared, shared] });
     expect(isFilterNode(shared)).toBe(true);
-    expect(reads).toBeLessThan(21 * 10);
+    // Small trees are walked without bookkeeping; past a few thousand nodes, shared ones are met once.
+    expect(reads).toBeLessThan(50_000);
   });
 });

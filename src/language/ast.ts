@@ -185,19 +185,6 @@ const LONG_MIN = -(2n ** 63n);
 const LONG_MAX = 2n ** 63n - 1n;
 const LONE_SURROGATE_TEXT = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
 
-interface PendingNode {
-  readonly node: unknown;
-  readonly depth: number;
-  readonly parent: PendingNode | undefined;
-  readonly step: string;
-}
-
-function pathOf(entry: PendingNode): string {
-  const steps: string[] = [];
-  for (let at: PendingNode | undefined = entry; at !== undefined; at = at.parent) steps.push(at.step);
-  return steps.reverse().join("");
-}
-
 function describeNodeValue(value: unknown): string {
   if (value === null) return "null";
   if (Array.isArray(value)) return "an array";
@@ -266,29 +253,50 @@ function nodeProblem(node: Record<string, unknown>): { readonly at: string; read
 
 /** The first problem in a filter tree, or undefined when it is well formed. Iterative and bounded. */
 function filterProblem(value: unknown, name: string): TypeError | RangeError | undefined {
-  // Depth at which each object was last checked: a node shared by several parents is checked again
-  // only when met deeper (at most MAX_NODE_DEPTH times), so shared subtrees cost linear time and a
-  // cycle runs into the depth bound instead of looping.
-  const seen = new Map<object, number>();
-  const stack: PendingNode[] = [{ node: value, depth: 0, parent: undefined, step: name }];
-  for (let entry = stack.pop(); entry !== undefined; entry = stack.pop()) {
-    const { node, depth } = entry;
-    if (depth > MAX_NODE_DEPTH) return new RangeError(`${pathOf(entry)}: the filter nests deeper than ${MAX_NODE_DEPTH} levels (or holds a cycle)`);
-    if (typeof node !== "object" || node === null || Array.isArray(node)) return new TypeError(`Not a filter node: ${pathOf(entry)} is ${describeNodeValue(node)}`);
-    const before = seen.get(node);
-    if (before !== undefined && before >= depth) continue;
-    seen.set(node, depth);
+  // Every node met is recorded once in these parallel arrays (no object per node); the stack holds
+  // indexes into them, and a path for a message is rebuilt from the parent links only on failure.
+  const nodes: unknown[] = [value];
+  const depths: number[] = [0];
+  const parents: number[] = [-1];
+  const steps: number[] = [-1]; // index in the parent's filters, or -1 for a not's operand
+  const stack: number[] = [0];
+  const pathOf = (at: number): string => {
+    let path = "";
+    for (let i = at; parents[i] !== -1; i = parents[i] as number) path = `${steps[i] === -1 ? ".filter" : `.filters[${steps[i]}]`}${path}`;
+    return name + path;
+  };
+  // Depth at which each object was last checked, kept only once the tree is large: a node shared by
+  // several parents is checked again only when met deeper (at most MAX_NODE_DEPTH times), so shared
+  // subtrees cost linear time and a cycle runs into the depth bound instead of looping.
+  let seen: Map<object, number> | undefined;
+  for (let at = stack.pop(); at !== undefined; at = stack.pop()) {
+    const node = nodes[at];
+    const depth = depths[at] as number;
+    if (depth > MAX_NODE_DEPTH) return new RangeError(`${pathOf(at)}: the filter nests deeper than ${MAX_NODE_DEPTH} levels (or holds a cycle)`);
+    if (typeof node !== "object" || node === null || Array.isArray(node)) return new TypeError(`Not a filter node: ${pathOf(at)} is ${describeNodeValue(node)}`);
+    if (nodes.length > 4096) {
+      seen ??= new Map();
+      const before = seen.get(node);
+      if (before !== undefined && before >= depth) continue;
+      seen.set(node, depth);
+    }
     const record = node as Record<string, unknown>;
     const problem = nodeProblem(record);
     if (problem !== undefined) {
       const prefix = problem.at === ".type" ? "Not a filter node: " : "";
       const gap = problem.problem.startsWith("[") ? "" : " ";
-      return new TypeError(`${prefix}${pathOf(entry)}${problem.at}${gap}${problem.problem}`);
+      return new TypeError(`${prefix}${pathOf(at)}${problem.at}${gap}${problem.problem}`);
     }
-    if (record.type === "not") stack.push({ node: record.filter, depth: depth + 1, parent: entry, step: ".filter" });
-    else if (record.type === "and" || record.type === "or") {
-      const filters = record.filters as readonly unknown[];
-      for (let i = filters.length - 1; i >= 0; i--) stack.push({ node: filters[i], depth: depth + 1, parent: entry, step: `.filters[${i}]` });
+    const children: readonly unknown[] | undefined =
+      record.type === "not" ? [record.filter] : record.type === "and" || record.type === "or" ? (record.filters as readonly unknown[]) : undefined;
+    if (children === undefined) continue;
+    const single = record.type === "not";
+    for (let i = children.length - 1; i >= 0; i--) {
+      stack.push(nodes.length);
+      nodes.push(children[i]);
+      depths.push(depth + 1);
+      parents.push(at);
+      steps.push(single ? -1 : i);
     }
   }
   return undefined;
