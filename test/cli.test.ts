@@ -137,7 +137,7 @@ describe("serve and query", () => {
 });
 
 describe("help and usage errors", () => {
-  it.each(["repl", "check", "format", "encode", "decode", "eval", "serve", "query", "parse"])("%s --help", (command) => {
+  it.each(["repl", "check", "format", "encode", "decode", "explain", "eval", "serve", "query", "parse"])("%s --help", (command) => {
     const out = run([command, "--help"]);
     expect(out.code).toBe(0);
     expect(out.stdout).toMatch(new RegExp(`^Usage: crest-query ${command}`));

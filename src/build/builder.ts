@@ -300,7 +300,15 @@ export function not(filter: Filter): Filter {
 
 const NODE_TYPES = new Set(["and", "or", "not", "literal", "presence", "comparison"]);
 
-/** Whether a value carries a filter node's `type` tag (it may still be malformed). */
+/**
+ * Whether a value carries a filter node's `type` tag; it may still be malformed, so the template tag
+ * checks such a value with `assertFilter` instead of reading it as a plain value.
+ *
+ * @example
+ * ```ts
+ * hasFilterTag({ type: "literal", value: "false" }); // true (and assertFilter refuses it)
+ * ```
+ */
 export function hasFilterTag(value: unknown): boolean {
   return typeof value === "object" && value !== null && NODE_TYPES.has((value as { type?: unknown }).type as string);
 }
