@@ -39,9 +39,10 @@ export {
   type SourcePosition,
 } from "./language/errors.js";
 export { formatPointer, parsePointer, type ParsePointerOptions } from "./language/pointer.js";
-export { DEFAULT_MAX_NESTING, parseFilter, type ParseFilterOptions } from "./language/parser.js";
+export { DEFAULT_MAX_NESTING } from "./language/limits.js";
+export { parseFilter, type ParseFilterOptions } from "./language/parser.js";
 export { checkFilter, lintFilter, type FilterCheck, type FilterWarning, type FilterWarningCode } from "./language/lint.js";
-export { formatFilter, formatValue, MAX_FILTER_DEPTH } from "./language/writer.js";
+export { formatFilter, formatValue, MAX_FILTER_DEPTH, type FormatFilterOptions } from "./language/writer.js";
 export {
   decodeQueryFilter,
   encodeQueryComponent,
@@ -105,7 +106,7 @@ export {
 } from "./query/query-params.js";
 export { compareSortValues, sortResources } from "./query/sort.js";
 export { projectFields } from "./query/projection.js";
-export { QueryCache, queryCollection, type NamedQuery, type QueryOptions, type QueryResponse } from "./query/query-engine.js";
+export { QueryCache, queryCollection, type NamedQuery, type PageSource, type QueryOptions, type QueryResponse } from "./query/query-engine.js";
 export {
   buildQueryUrl,
   queryAll,
@@ -113,6 +114,42 @@ export {
   queryPages,
   type QueryClientOptions,
   type QueryPage,
-  type RetryInfo,
-  type RetryOptions,
 } from "./client/client.js";
+export { type CrestRequestOptions, type RedirectPolicy, type RetryInfo, type RetryOptions } from "./client/request.js";
+export {
+  applyPatch,
+  jsonEquals,
+  MAX_PATCH_OPERATIONS,
+  validatePatch,
+  type ApplyPatchOptions,
+  type PatchOperation,
+  type PatchOperationName,
+  type PatchTransform,
+} from "./query/patch.js";
+export type { CollectionStore, StoredResource, WriteOptions } from "./store/store.js";
+export { MemoryStore, type MemoryStoreOptions } from "./store/memory-store.js";
+export {
+  createCrestHandler,
+  type ActionRequest,
+  type CollectionActions,
+  type CrestAction,
+  type CrestHandler,
+  type CrestHandlerOptions,
+} from "./server/handler.js";
+export { type CrestAuthOptions, type ServiceAccount } from "./server/auth.js";
+export {
+  ARRAY_NESTING_SEARCHED,
+  DEFAULT_POSTGRES_COLLATIONS,
+  detectPostgresCollations,
+  NotTranslatableError,
+  toPostgres,
+  type PostgresCollations,
+  type PostgresExecutor,
+  type SqlOperator,
+  type SqlOperatorContext,
+  type SqlQuery,
+  type ToPostgresOptions,
+} from "./pushdown/postgres.js";
+export { PostgresCollectionStore, type PostgresStoreOptions } from "./store/postgres-store.js";
+export { toLdapFilter, type ToLdapFilterOptions } from "./pushdown/ldap.js";
+export { toMongoQuery, type MongoQuery, type ToMongoQueryOptions } from "./pushdown/mongo.js";

@@ -65,7 +65,7 @@ describe("walking pages over HTTP", () => {
       params: { "custom&param": "v+1" },
     };
     const got = await collect(queryAll(`${server.url}/odd`, options));
-    expect(got).toEqual([{ _id: "1", ["we+ird,&field"]: tricky }]);
+    expect(got).toEqual([{ _id: "1", _rev: "0", ["we+ird,&field"]: tricky }]);
     const seen = parseQueryParams(server.requests[0]?.url ?? "");
     expect(seen.queryFilter).toEqual(field(["we+ird,&field"]).eq(tricky));
     expect(seen.fields).toEqual([["we+ird,&field"]]);
@@ -124,11 +124,11 @@ describe("retries", () => {
     expect(delays).toEqual([3000]);
   });
 
-  it("caps Retry-After at maxDelayMs", async () => {
-    const server = await serve([{ on: 1, status: 429, retryAfter: 3600 }]);
+  it("waits a Retry-After beyond maxDelayMs in full, up to maxRetryAfterMs", async () => {
+    const server = await serve([{ on: 1, status: 429, retryAfter: 90 }]);
     const { delays, sleep } = clock();
     await queryPage(`${server.url}/users`, { pageSize: 1, sleep, retry: { maxDelayMs: 5000 } });
-    expect(delays).toEqual([5000]);
+    expect(delays).toEqual([90_000]);
   });
 
   it("backs off exponentially with jitter on 503, 502, 504", async () => {
@@ -141,9 +141,27 @@ describe("retries", () => {
     const page = await queryPage(`${server.url}/users`, { pageSize: 1, sleep, random: () => 0.5, retry: { minDelayMs: 100 } });
     expect(page.resultCount).toBe(1);
     expect(delays).toEqual([75, 150, 300]);
-    const plain = clock();
-    await queryPage(`${server.url}/users`, { pageSize: 1, sleep: plain.sleep, retry: { minDelayMs: 100, jitter: false } });
-    expect(plain.delays).toEqual([]);
+    expect(server.requests).toHaveLength(4);
+  });
+
+  it("backs off without jitter when jitter is false, whatever the random numbers", async () => {
+    const server = await serve([{ on: (r) => r.index <= 3, status: 503 }]);
+    const { delays, sleep } = clock();
+    const page = await queryPage(`${server.url}/users`, { pageSize: 1, sleep, random: () => 0, retry: { minDelayMs: 100, jitter: false } });
+    expect(page.resultCount).toBe(1);
+    expect(delays).toEqual([100, 200, 400]);
+    // The same faults with jitter: the random number 0 halves each delay.
+    const jittered = await serve([{ on: (r) => r.index <= 3, status: 503 }]);
+    const other = clock();
+    await queryPage(`${jittered.url}/users`, { pageSize: 1, sleep: other.sleep, random: () => 0, retry: { minDelayMs: 100 } });
+    expect(other.delays).toEqual([50, 100, 200]);
+  });
+
+  it("caps backoff at maxDelayMs", async () => {
+    const server = await serve([{ on: (r) => r.index <= 4, status: 502 }]);
+    const { delays, sleep } = clock();
+    await queryPage(`${server.url}/users`, { pageSize: 1, sleep, retry: { retries: 4, minDelayMs: 1000, maxDelayMs: 3000, jitter: false } });
+    expect(delays).toEqual([1000, 2000, 3000, 3000]);
   });
 
   it("gives up when retries are exhausted, with the status and CREST body", async () => {
@@ -157,7 +175,7 @@ describe("retries", () => {
     expect(server.requests).toHaveLength(3);
   });
 
-  it.each([400, 404, 409])("does not retry %i", async (status) => {
+  it.each([400, 403, 404, 409, 412, 500, 501])("does not retry %i", async (status) => {
     const server = await serve([{ status }]);
     const { delays, sleep } = clock();
     const e = await failure(() => queryPage(`${server.url}/users`, { sleep }));
@@ -168,10 +186,39 @@ describe("retries", () => {
 
   it("reports the server's 400 body for a bad filter", async () => {
     const server = await serve();
-    const e = await failure(() => queryPage(`${server.url}/users`, { filter: "true", params: { _pageSize: "x" } }));
+    const e = await failure(() => queryPage(`${server.url}/users`, { filter: "/n eq" }));
     expect(e.code).toBe(400);
-    expect(e.message).toContain("_pageSize");
-    expect(e.url).toContain("/users?");
+    expect(e.message).toMatch(/_queryFilter/);
+    expect(e.message).not.toMatch(/more than once/);
+    expect(e.url).toContain("/users?_queryFilter=%2Fn%20eq&");
+    expect(server.requests).toHaveLength(1);
+  });
+
+  it("drops a #fragment: it is neither sent nor shown", async () => {
+    const server = await serve();
+    const sent: string[] = [];
+    const recording: typeof fetch = (input, init) => (sent.push(String(input)), fetch(input, init));
+    const page = await queryPage(`${server.url}/users#section`, { pageSize: 1, fetch: recording });
+    expect(sent).toHaveLength(1);
+    expect(sent[0]).not.toContain("#");
+    expect(sent[0]).toContain("/users?_queryFilter=true&_pageSize=1");
+    expect(page.url).not.toContain("#");
+    expect(buildQueryUrl(`${server.url}/users#section`, { pageSize: 1 }).hash).toBe("");
+  });
+
+  it("never shows a user name and password from the URL in errors and retry reports", async () => {
+    const server = await serve([{ status: 503 }]);
+    const { sleep } = clock();
+    const urls: string[] = [];
+    const withCredentials = server.url.replace("http://", "http://someone:hunter22@");
+    const e = await failure(() => queryPage(`${withCredentials}/users`, { sleep, retry: { retries: 1 }, onRetry: (info) => urls.push(info.url) }));
+    expect(e.code).toBe(503);
+    expect(urls).toEqual([`${server.url}/users?_queryFilter=true&_pageSize=100`]);
+    for (const text of [e.message, e.url, e.stack]) {
+      expect(text).not.toContain("hunter22");
+      expect(text).not.toContain("someone");
+    }
+    expect(e.url).toBe(`${server.url}/users?_queryFilter=true&_pageSize=100`);
   });
 
   it("retries dropped connections and truncated bodies, then says what happened", async () => {
@@ -278,7 +325,7 @@ describe("stopping", () => {
       const { port } = stuck.address() as AddressInfo;
       const e = await failure(() => collect(queryPages(`http://127.0.0.1:${port}/users`, { pageSize: 10 })));
       expect(e.reason).toBe("Paging Loop");
-      expect(e.message).toMatch(/cookie it was sent, with an empty page/);
+      expect(e.message).toMatch(/an empty page and the cookie it was sent/);
     } finally {
       stuck.closeAllConnections();
       await new Promise<void>((resolve) => stuck.close(() => resolve()));
@@ -286,8 +333,9 @@ describe("stopping", () => {
   });
 
   it("refuses a response that is not a query response", async () => {
-    const server = await serve();
-    const e = await failure(() => queryPage(`${server.url}/users/id00001`));
+    // A resource where a query response belongs (what a misconfigured proxy or a wrong path can give).
+    const resource = async () => new Response(JSON.stringify({ _id: "id00001", _rev: "0" }), { status: 200, headers: { "content-type": "application/json" } });
+    const e = await failure(() => queryPage("http://127.0.0.1:1/openidm/managed/users", { fetch: resource }));
     expect(e.message).toMatch(/not a CREST query response/);
   });
 });
@@ -297,7 +345,7 @@ describe("mock server", () => {
     const server = await createMockServer({ collections: { user: "examples/users.json", users: resources } });
     servers.push(server);
     const ok = await fetch(`${server.url}/users/id00042?_fields=n`);
-    expect(await ok.json()).toEqual({ _id: "id00042", n: (42 * 7919) % 10_000 });
+    expect(await ok.json()).toEqual({ _id: "id00042", _rev: "0", n: (42 * 7919) % 10_000 });
     const missing = await fetch(`${server.url}/users/nope`);
     expect(missing.status).toBe(404);
     expect(await missing.json()).toEqual({ code: 404, reason: "Not Found", message: "Resource 'users/nope' not found" });
@@ -306,7 +354,7 @@ describe("mock server", () => {
     const bad = await fetch(`${server.url}/user?_pageSize=1`);
     expect(bad.status).toBe(400);
     expect(((await bad.json()) as { message: string }).message).toMatch(/_queryFilter or _queryId/);
-    const post = await fetch(`${server.url}/user`, { method: "POST" });
-    expect(post.status).toBe(405);
+    const remove = await fetch(`${server.url}/user`, { method: "DELETE" });
+    expect(remove.status).toBe(405);
   });
 });

@@ -46,6 +46,7 @@ for (const page of pages) {
     const file = join(out, `${page.replace(/[/.]/g, "_")}_${block.line}.ts`);
     const entry = (sub: string) => relative(out, join(root, "src", sub)).replace(/\\/g, "/");
     const source = block.body
+      .replace(/from "crest-query\/codemirror"/g, `from "${entry("codemirror/index.js")}"`)
       .replace(/from "crest-query\/node"/g, `from "${entry("node/index.js")}"`)
       .replace(/from "crest-query"/g, `from "${entry("index.js")}"`);
     writeFileSync(file, `${source}\nexport {};\n`);

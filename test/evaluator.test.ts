@@ -1,6 +1,8 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { compileFilter, matchesFilter, parseFilter, type EvaluateOptions, type Filter, type FilterValue } from "../src/index.js";
+import { compareIgnoringCase, compileFilter, matchesFilter, parseFilter, sortResources, type EvaluateOptions, type Filter, type FilterValue } from "../src/index.js";
+import type { ExtendedOperator } from "../src/index.js";
+import { modelCompareIgnoringCase, modelCompareNumbers, modelEvaluate } from "./helpers/evaluation-model.js";
 
 const m = (filter: string, resource: unknown, options?: EvaluateOptions) => matchesFilter(parseFilter(filter), resource, options);
 
@@ -21,20 +23,59 @@ const table: Array<[string, unknown, boolean]> = [
   ["/v ge 'BOB'", "bob", true],
   ["/v gt 'b'", "a", false],
   ["/v eq 'É'", "é", true],
+  // eq lt le gt ge: code points folded lower(upper(cp))
+  ["/v eq 'I'", "İ", true],
+  ["/v eq 'i'", "İ", true],
+  ["/v eq '𐐨'", "𐐀", true],
+  ["/v eq 's'", "ſ", true],
+  ["/v eq 'ß'", "SS", false],
+  ["/v gt 'ﬀ'", "😀", true],
+  ["/v lt '\uFFFF'", "😀", false],
+  ["/v eq 'σ'", "ς", true],
+  ["/v eq 'k'", "\u212A", true],
+  // co sw: both whole strings lower-cased
+  ["/v co 'ſ'", "S", false],
+  ["/v co 's'", "ſ", false],
+  ["/v co 'I'", "İ", true],
+  ["/v sw 'i'", "İ", true],
+  ["/v co 'σ'", "ΟΔΟΣ", false],
+  ["/v co 'ς'", "ΟΔΟΣ", true],
+  ["/v co 'σ'", "ΣΑ", true],
+  ["/v co 'ı'", "I", false],
+  ["/v sw 'µ'", "Μ", false],
+  ["/v co 'k'", "\u212A", true],
+  // IDM's in: a JSON array of values, each compared by the rule of eq
+  [`/v in '["bjensen","scarter"]'`, "BJensen", true],
+  [`/v in '["bjensen","scarter"]'`, "tmorris", false],
+  [`/v in '["İ"]'`, "i", true],
+  [`/v in '[1, 2.5, true]'`, 2.5, true],
+  [`/v in '[1, 2.5, true]'`, "1", false],
+  [`/v in '[null]'`, null, false],
+  [`/v in '[]'`, "x", false],
   // numbers: integer and decimal literals, JS numbers and bigints in the resource
   ["/v eq 42", 42, true],
   ["/v eq 42", 42.0, true],
   ["/v eq 42.0", 42, true],
   ["/v eq 42", 42n, true],
   ["/v eq 9007199254740993", 9007199254740993n, true],
-  ["/v eq 9007199254740993", 9007199254740992, false],
-  ["/v lt 9007199254740993", 9007199254740992, true],
+  // an integer literal meets a JSON number as the nearest double (2^53 + 1 rounds to 2^53)
+  ["/v lt 9007199254740993", 9007199254740992, false],
+  ["/v eq 9007199254740993", 9007199254740992, true],
+  ["/v gt 9223372036854775807", 9223372036854775808, false],
+  ["/v ge 9223372036854775807", 9223372036854775808, true],
+  ["/v gt 9223372036854775807", 9223372036854775808n, true],
   ["/v gt 1.5", 2n, true],
   ["/v le 1.5", 1, true],
   ["/v ge 2", 1.999, false],
   ["/v co 42", 42, true],
   ["/v sw 4", 42, false],
-  ["/v eq -0.0", 0, true],
+  // Double.compare: -0.0 is below 0.0, NaN above everything and equal to itself
+  ["/v eq -0.0", 0, false],
+  ["/v lt 0.0", -0, true],
+  ["/v eq 0", -0, false],
+  ["/v eq 0", 0n, true],
+  ["/v gt 1.0e300", Number.NaN, true],
+  ["/v eq 1.0e300", Number.NaN, false],
   // booleans
   ["/v eq true", true, true],
   ["/v eq true", false, false],
@@ -123,6 +164,46 @@ describe("matchesFilter: pointers", () => {
     expect(m("/v/length eq 2", { v: [1, 2] })).toBe(false);
   });
 
+  it("follows arrays nested 100,000 deep without exhausting the stack", () => {
+    let deep: unknown = [{ k: "found" }];
+    for (let i = 0; i < 100_000; i++) deep = [deep];
+    expect(m("/v/k eq 'found'", { v: deep })).toBe(true);
+    expect(m("/v/k eq 'other'", { v: deep })).toBe(false);
+    expect(m("/v/x/y pr", { v: deep })).toBe(false);
+    expect(m("/v eq 'x'", { v: deep })).toBe(false);
+    expect(m("/v pr", { v: deep })).toBe(true);
+  });
+
+  it("tests case-insensitive co in time linear in the value (a 200 KB value, a 4 KB needle)", () => {
+    // Counted, not timed: the characters read through charCodeAt and lower-cased through
+    // toLowerCase are recorded, and a budget linear in the input stops a quadratic scan early.
+    const value = `${"a".repeat(200_000)}b`;
+    const needle = `${"A".repeat(4_000)}B`;
+    const budget = 3 * (value.length + needle.length);
+    const { charCodeAt, toLowerCase } = String.prototype;
+    let work = 0;
+    const spend = (n: number) => {
+      work += n;
+      if (work > budget) throw new Error(`more than ${budget} characters read`);
+    };
+    String.prototype.charCodeAt = function (this: string, i: number) {
+      spend(1);
+      return charCodeAt.call(this, i);
+    };
+    String.prototype.toLowerCase = function (this: string) {
+      spend(this.length);
+      return toLowerCase.call(this);
+    };
+    try {
+      expect(m(`/v co '${needle}'`, { v: value })).toBe(true);
+      expect(m(`/v sw '${needle}'`, { v: value })).toBe(false);
+    } finally {
+      String.prototype.charCodeAt = charCodeAt;
+      String.prototype.toLowerCase = toLowerCase;
+    }
+    expect(work).toBeLessThanOrEqual(budget);
+  });
+
   it("copes with huge arrays and deep nesting", () => {
     const big = { v: Array.from({ length: 1_000_000 }, (_, i) => i) };
     expect(m("/v eq 999999", big)).toBe(true);
@@ -164,119 +245,81 @@ describe("extended operators and three-valued logic", () => {
   });
 
   it("never reads operator names from the prototype", () => {
-    expect(m("/mail toString 'x'", r, { extendedOperators: {} })).toBe(false);
+    // An inherited implementation that always matches must not be found.
+    const inherited = Object.create({ always: () => true, in: () => true }) as Record<string, ExtendedOperator>;
+    expect(m("/mail always 'x'", r, { extendedOperators: inherited })).toBe(false);
+    expect(m(`/mail in '["nobody"]'`, r, { extendedOperators: inherited })).toBe(false);
+    // Object.prototype's own functions are not operators either: unknown, so their negation fails too.
+    for (const name of ["toString", "constructor", "hasOwnProperty", "valueOf", "isPrototypeOf", "__proto__"]) {
+      expect(m(`/mail ${name} 'x'`, r, { extendedOperators: {} })).toBe(false);
+      expect(m(`!(/mail ${name} 'x')`, r, { extendedOperators: {} })).toBe(false);
+    }
     expect(m("/mail constructor 'x'", r, options)).toBe(false);
+    // Registered as an own property, any name works.
+    expect(m("/mail toString 'x'", r, { extendedOperators: { toString: () => true } })).toBe(true);
   });
 });
 
-// A deliberately simple interpreter of SPEC §3, for comparison: it collects values into arrays
-// and folds case with per-character upper-then-lower, as Java does.
-type T3 = boolean | undefined;
-function foldChar(c: string): string {
-  const u = c.toUpperCase();
-  const up = u.length === 1 ? u : c;
-  const l = up.toLowerCase();
-  return l.length === 1 ? l : up;
-}
-const fold = (s: string) => Array.from({ length: s.length }, (_, i) => foldChar(s[i] as string)).join("");
-
-function valuesAt(node: unknown, field: readonly string[]): unknown[] {
-  if (field.length === 0) return [node];
-  if (node === null || typeof node !== "object") return [];
-  const [head, ...rest] = field as [string, ...string[]];
-  if (Array.isArray(node)) {
-    if (/^[0-9]+$/.test(head)) return valuesAt(node[Number(head)], rest);
-    return node.flatMap((e) => valuesAt(e, field));
-  }
-  return Object.prototype.hasOwnProperty.call(node, head) ? valuesAt((node as Record<string, unknown>)[head], rest) : [];
-}
-
-function reference(f: Filter, r: unknown): T3 {
-  switch (f.type) {
-    case "literal":
-      return f.value;
-    case "not": {
-      const x = reference(f.filter, r);
-      return x === undefined ? undefined : !x;
-    }
-    case "and": {
-      const xs = f.filters.map((g) => reference(g, r));
-      return xs.includes(false) ? false : xs.includes(undefined) ? undefined : true;
-    }
-    case "or": {
-      const xs = f.filters.map((g) => reference(g, r));
-      return xs.includes(true) ? true : xs.includes(undefined) ? undefined : false;
-    }
-    case "presence":
-      return valuesAt(r, f.field).some((v) => v !== null && v !== undefined);
-    case "comparison": {
-      const values = valuesAt(r, f.field).flatMap((v) => (Array.isArray(v) ? v : [v])).filter((v) => v !== null && v !== undefined);
-      if (!["eq", "co", "sw", "lt", "le", "gt", "ge"].includes(f.operator)) return undefined;
-      return values.some((v) => compare(f.operator, v, f.value));
-    }
-  }
-}
-
-function compare(op: string, v: unknown, a: FilterValue): boolean {
-  if (typeof a === "string") {
-    if (typeof v !== "string") return false;
-    const x = fold(v);
-    const y = fold(a);
-    if (op === "co") return x.includes(y);
-    if (op === "sw") return x.startsWith(y);
-    return ordered(op, x < y ? -1 : x > y ? 1 : 0);
-  }
-  const numeric = (x: unknown) => typeof x === "number" || typeof x === "bigint";
-  if (numeric(a) ? !numeric(v) : typeof v !== typeof a) return false;
-  const x = v as number | bigint | boolean;
-  const y = a as number | bigint | boolean;
-  const c = x < y ? -1 : x > y ? 1 : 0;
-  return ordered(op === "co" || op === "sw" ? "eq" : op, c);
-}
-
-function ordered(op: string, c: number): boolean {
-  return { eq: c === 0, lt: c < 0, le: c <= 0, gt: c > 0, ge: c >= 0 }[op as "eq"];
-}
-
 const keys = fc.constantFrom("a", "b", "0", "1");
-const scalar = fc.oneof(
-  fc.constantFrom("x", "X", "xy", "é", "É", "ß", "abc", "ABD", ""),
-  fc.integer({ min: -3, max: 3 }),
-  fc.constantFrom(0.5, -1.5, 2n, -3n),
-  fc.boolean(),
-  fc.constant(null),
-);
+// Letters whose case rules differ between eq (code point folding) and co/sw (lower-casing).
+const letters = ["a", "A", "s", "S", "ſ", "i", "I", "İ", "ı", "k", "K", "\u212A", "µ", "μ", "Μ", "Σ", "σ", "ς", "𐐀", "𐐨", "😀", "ﬀ", "ß", "ẞ", "ǅ", "ǆ", "é", "É", "\uD800"];
+const text = fc.array(fc.constantFrom(...letters), { maxLength: 3 }).map((parts) => parts.join(""));
+const numbers = fc.constantFrom(0, -0, 1, -1.5, 0.5, 2 ** 53, 2 ** 53 + 2, 2 ** 63, Number.NaN, Number.POSITIVE_INFINITY, 1e300);
+const bigints = fc.constantFrom(0n, 1n, -3n, 2n ** 53n, 2n ** 53n + 1n, 2n ** 63n - 1n, 2n ** 63n, 2n ** 64n);
+const scalar = fc.oneof(text, numbers, bigints, fc.boolean(), fc.constant(null));
 const json: fc.Arbitrary<unknown> = fc.letrec<{ v: unknown }>((tie) => ({
-  v: fc.oneof(
-    { depthSize: "small" },
-    scalar,
-    fc.array(tie("v"), { maxLength: 3 }),
-    fc.dictionary(keys, tie("v"), { maxKeys: 3 }),
-  ),
+  v: fc.oneof({ depthSize: "small" }, scalar, fc.array(tie("v"), { maxLength: 3 }), fc.dictionary(keys, tie("v"), { maxKeys: 3 })),
 })).v;
-const smallValue = fc.oneof(fc.constantFrom("x", "X", "é", "ab", "abc", ""), fc.constantFrom(0n, 1n, 2n, -3n), fc.constantFrom(0.5, 2, -1.5), fc.boolean());
+// Filter values: strings, integer literals (bigint), decimals (number), booleans; `in` lists.
+const filterValue = fc.oneof(text, bigints, fc.constantFrom(0, -0, 0.5, -1.5, 2 ** 53, 1e300, Number.POSITIVE_INFINITY), fc.boolean());
+const inList = fc.array(fc.oneof(text, fc.constantFrom(1, 0.5, 2 ** 53), fc.boolean(), fc.constant(null)), { maxLength: 3 }).map((items) => JSON.stringify(items));
+const comparison = fc.oneof(
+  fc.record({ operator: fc.constantFrom("eq", "co", "sw", "lt", "le", "gt", "ge", "regex", "flip"), field: fc.array(keys, { maxLength: 3 }), value: filterValue }),
+  fc.record({ operator: fc.constant("in"), field: fc.array(keys, { maxLength: 3 }), value: inList }),
+);
 const testFilter = fc.letrec<{ f: Filter }>((tie) => ({
   f: fc.oneof(
     { depthSize: "small" },
     fc.array(keys, { maxLength: 3 }).map((field): Filter => ({ type: "presence", field })),
-    fc
-      .record({ operator: fc.constantFrom("eq", "co", "sw", "lt", "le", "gt", "ge", "regex"), field: fc.array(keys, { maxLength: 3 }), value: smallValue })
-      .map((c): Filter => ({ type: "comparison", ...c })),
+    comparison.map((c): Filter => ({ type: "comparison", ...c })),
     fc.boolean().map((value): Filter => ({ type: "literal", value })),
     tie("f").map((filter): Filter => ({ type: "not", filter })),
     fc.array(tie("f"), { minLength: 2, maxLength: 3 }).map((filters): Filter => ({ type: "and", filters })),
     fc.array(tie("f"), { minLength: 2, maxLength: 3 }).map((filters): Filter => ({ type: "or", filters })),
   ),
 })).f;
+// A registered operator answering all three ways; `regex` stays unregistered (unknown).
+const flip = (value: unknown): boolean | undefined => (typeof value === "string" ? value.length % 2 === 0 : typeof value === "boolean" ? undefined : false);
 
-describe("compileFilter against a reference interpreter", () => {
-  it("agrees on random filters × random resources", () => {
+describe("compileFilter against an independent model of the evaluation rules", () => {
+  it("agrees on random filters × random resources, with and without case", () => {
     fc.assert(
-      fc.property(testFilter, fc.array(json, { minLength: 1, maxLength: 8 }), (f, resources) => {
-        const compiled = compileFilter(f);
-        for (const r of resources) expect(compiled(r)).toBe(reference(f, r) === true);
+      fc.property(testFilter, fc.array(json, { minLength: 1, maxLength: 8 }), fc.boolean(), (f, resources, caseSensitive) => {
+        const compiled = compileFilter(f, { caseSensitive, extendedOperators: { flip } });
+        for (const r of resources) expect(compiled(r)).toBe(modelEvaluate(f, r, { caseSensitive, operators: { flip } }) === true);
       }),
       { numRuns: 3000 },
+    );
+  });
+
+  it("orders strings as the model's compareToIgnoreCase, and numbers as its Double.compare", () => {
+    fc.assert(
+      fc.property(text, text, (a, b) => {
+        expect(Math.sign(compareIgnoringCase(a, b))).toBe(modelCompareIgnoringCase(a, b));
+      }),
+      { numRuns: 3000 },
+    );
+    fc.assert(
+      fc.property(fc.oneof(numbers, bigints), fc.oneof(numbers, bigints), (a, b) => {
+        const sorted = sortResources([{ v: a }, { v: b }], [{ field: ["v"], descending: false }]);
+        // The model compares a resource value with a filter value; with two doubles or two bigints
+        // that is the order of the values themselves.
+        if (typeof a === typeof b && !(typeof a === "number" && Number.isNaN(a) && Number.isNaN(b))) {
+          const c = modelCompareNumbers(a, b);
+          expect(sorted[0]?.v).toBe(c > 0 ? b : a);
+        }
+      }),
+      { numRuns: 1000 },
     );
   });
 });

@@ -1,5 +1,7 @@
 import { describe, expect, it } from "vitest";
-import { checkFilter, FilterSyntaxError, lintFilter } from "../src/index.js";
+import { checkFilter, FilterSyntaxError, lintFilter, parseFilter, positionAt, type SourcePosition } from "../src/index.js";
+
+const pick = (p: SourcePosition) => ({ line: p.line, column: p.column });
 
 const codes = (text: string) => lintFilter(text).map((w) => w.code);
 
@@ -26,12 +28,57 @@ describe("lintFilter", () => {
     expect(codes("! a pr")).toEqual([]);
   });
 
-  it.each(["eqq", "ne", "neq", "in", "ew", "like", "EQQ", "sww", "contains", "gte"])("warns about the operator %s", (op) => {
+  it.each(["eqq", "ne", "neq", "like", "EQQ", "sww", "contains", "gte"])("warns about the operator %s", (op) => {
     expect(codes(`/a ${op} 'x'`)).toEqual(["suspicious-operator"]);
   });
 
-  it.each(["regex", "my_op", "op.1", "matches"])("accepts the extended operator %s quietly", (op) => {
+  it.each(["ew", "ca", "EW"])("asks about %s, which connector endpoints implement, rather than calling it a typo", (op) => {
+    const [w, ...rest] = lintFilter(`/a ${op} 'x'`);
+    expect(rest).toEqual([]);
+    expect(w).toMatchObject({ code: "endpoint-operator", offset: 3, length: 2 });
+    expect(w?.message).toMatch(/^Is this filter for a connector endpoint .*\?/);
+  });
+
+  it.each(["regex", "my_op", "op.1", "matches", "in", "IN"])("accepts the extended operator %s quietly", (op) => {
     expect(codes(`/a ${op} 'x'`)).toEqual([]);
+  });
+
+  it.each([..."ntrbfu/"])("warns about the JSON-style escape \\%s", (letter) => {
+    expect(lintFilter(`/n eq "a\\${letter}b"`)).toEqual([
+      expect.objectContaining({ code: "json-escape", offset: 8, length: 2, message: expect.stringContaining(`"\\${letter}" in a string`) }),
+    ]);
+  });
+
+  it.each([..."xaA'\"0"])("stays quiet about the plain escape \\%s", (letter) => {
+    expect(codes(`/n eq '\\${letter}'`)).toEqual([]);
+  });
+
+  it("costs time linear in the number of warnings, with positions counted once", () => {
+    // 100,000 escapes, each a warning: finding each position from the start took 12 s here.
+    const text = `/n eq "${"\\n".repeat(100_000)}"`;
+    const warnings = lintFilter(text);
+    expect(warnings).toHaveLength(100_000);
+    expect(warnings[99_999]).toMatchObject({ offset: 7 + 2 * 99_999, line: 1, column: 8 + 2 * 99_999 });
+  });
+
+  it("counts lines and columns (in code points) as positionAt does, whatever the order of warnings", () => {
+    const text = '/a eq "😀\\n\n" and /b eq "x\\t😀\n\\u" and !c pr';
+    for (const w of lintFilter(text)) expect({ line: w.line, column: w.column }).toEqual(pick(positionAt(text, w.offset)));
+    expect(codes(text)).toEqual(["json-escape", "whitespace", "json-escape", "json-escape", "whitespace", "bang-field"]);
+    expect(lintFilter(text).map((w) => w.line)).toEqual([1, 1, 2, 3, 2, 3]);
+  });
+
+  it("warns about keywords spelt with a letter the server folds to ASCII, naming it", () => {
+    expect(parseFilter("/a ſw 'x' and falſe")).toEqual(parseFilter("/a sw 'x' and false"));
+    const [w, second] = lintFilter("/a ſw 'x' and FALſE");
+    expect(w).toMatchObject({ code: "keyword-spelling", offset: 3, length: 2 });
+    expect(w?.message).toContain("U+017F LATIN SMALL LETTER LONG S");
+    expect(w?.message).toContain("write sw");
+    expect(second).toMatchObject({ code: "keyword-spelling", offset: 14 });
+    expect(second?.message).toContain("write false");
+    expect(codes("/a eq falſe")).toEqual(["keyword-spelling"]);
+    // A field spelt like a keyword is just a field.
+    expect(codes("ſw pr")).toEqual([]);
   });
 
   it("warns about tabs and line breaks where a space was meant", () => {

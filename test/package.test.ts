@@ -47,3 +47,32 @@ describe("the packed package", () => {
     expect(run("node", ["node_modules/.bin/crest-query", "format", "b PR"], project).trim()).toBe("/b pr");
   });
 });
+
+// Installing straight from the repository: npm clones it, installs its dev dependencies and runs the
+// `prepare` script, which builds dist/. Without that script a git install has no dist/ at all.
+describe("installed from git", () => {
+  let consumer = "";
+  beforeAll(() => {
+    consumer = mkdtempSync(join(tmpdir(), "crest-query-git-"));
+    const commit = run("git", ["rev-parse", "HEAD"], root).trim();
+    writeFileSync(join(consumer, "package.json"), JSON.stringify({ name: "consumer", version: "1.0.0", private: true }));
+    run("npm", ["install", "--prefer-offline", "--no-audit", "--no-fund", `git+file://${root}#${commit}`], consumer);
+  }, 600_000);
+
+  afterAll(() => {
+    if (consumer !== "") rmSync(consumer, { recursive: true, force: true });
+  });
+
+  it("works through import and require, with the Node entry", () => {
+    writeFileSync(join(consumer, "esm.mjs"), `import { formatFilter, parseFilter } from "crest-query";\nimport { createMockServer } from "crest-query/node";\nconsole.log(formatFilter(parseFilter("A EQ 1")), typeof createMockServer);\n`);
+    expect(run("node", ["esm.mjs"], consumer).trim()).toBe("/A eq 1 function");
+    writeFileSync(join(consumer, "cjs.cjs"), `const { encodeQueryFilter } = require("crest-query");\nconst { createMockServer } = require("crest-query/node");\nconsole.log(encodeQueryFilter("a pr"), typeof createMockServer);\n`);
+    expect(run("node", ["cjs.cjs"], consumer).trim()).toBe("a%20pr function");
+  });
+
+  it("ships no generated API pages, and a licence", () => {
+    const installed = join(consumer, "node_modules", "crest-query");
+    expect(readdirSync(installed)).toContain("LICENSE");
+    expect(readdirSync(join(installed, "docs")).some((entry) => entry === "api")).toBe(false);
+  });
+});

@@ -1,6 +1,6 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { FilterSyntaxError, formatPointer, parsePointer } from "../src/index.js";
+import { FilterSyntaxError, formatPointer, parseFilter, parsePointer } from "../src/index.js";
 import { pointer } from "./helpers/arbitraries.js";
 
 describe("parsePointer", () => {
@@ -21,6 +21,11 @@ describe("parsePointer", () => {
     ["/roles/0/_refResourceId", ["roles", "0", "_refResourceId"]],
     ["/a'b/$ref/a@b/a[b]/a+b", ["a'b", "$ref", "a@b", "a[b]", "a+b"]],
     ["/é/😀", ["é", "😀"]],
+    ["/a%EF%BB%BFb", ["a\ufeffb"]],
+    ["/%EF%BB%BFa/%EF%BB%BF", ["\ufeffa", "\ufeff"]],
+    ["/\ufeffa", ["\ufeffa"]],
+    ["/a%ED%A0%80b", ["a\ufffdb"]],
+    ["/a%C0%80b", ["a\ufffd\ufffdb"]],
   ])("%j is %j", (text, segments) => {
     expect(parsePointer(text)).toEqual(segments);
   });
@@ -32,6 +37,10 @@ describe("parsePointer", () => {
       expect(() => parsePointer(text)).toThrow(FilterSyntaxError);
     },
   );
+
+  it("keeps U+FEFF in fields of a filter", () => {
+    expect(parseFilter("/a%EF%BB%BFb pr")).toEqual({ type: "presence", field: ["a\ufeffb"] });
+  });
 
   it("reports positions within a larger text", () => {
     try {

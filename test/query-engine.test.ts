@@ -215,3 +215,143 @@ describe("filter type safety", () => {
     expect(queryCollection(users, { queryFilter: f }).resultCount).toBe(2);
   });
 });
+
+describe("queryCollection: hardening", () => {
+  it("binds named-query pages and cookies to every other parameter the query reads", () => {
+    const docs = Array.from({ length: 10 }, (_, i) => ({ _id: `d${i}`, owner: i < 5 ? "alice" : "bob" }));
+    const queries = { mine: (rs: readonly unknown[], request: QueryRequest) => rs.filter((r) => (r as { owner: string }).owner === request.extra?.owner) };
+    const cache = new QueryCache();
+    const alice = queryCollection(docs, "_queryId=mine&owner=alice&_pageSize=2", { queries, cache });
+    expect(ids(alice)).toEqual(["d0", "d1"]);
+    // Bob, by offset, gets his own matches, not the cached ones of Alice.
+    expect(ids(queryCollection(docs, "_queryId=mine&owner=bob&_pageSize=2&_pagedResultsOffset=2", { queries, cache }))).toEqual(["d7", "d8"]);
+    // Bob replaying Alice's cookie is refused.
+    const replay = badRequest(() => queryCollection(docs, `_queryId=mine&owner=bob&_pageSize=2&_pagedResultsCookie=${alice.pagedResultsCookie ?? ""}`, { queries, cache }));
+    expect(replay.message).toMatch(/_pagedResultsCookie.*another query/);
+    // Alice's own cookie still works.
+    expect(ids(queryCollection(docs, `_queryId=mine&owner=alice&_pageSize=2&_pagedResultsCookie=${alice.pagedResultsCookie ?? ""}`, { queries, cache }))).toEqual(["d2", "d3"]);
+  });
+
+  it("binds cookies to case sensitivity", () => {
+    const request: QueryRequest = { queryFilter: "s sw 'k'", pageSize: 2 };
+    const collection = [{ _id: "1", s: "k1" }, { _id: "2", s: "K2" }, { _id: "3", s: "k3" }];
+    const cookie = queryCollection(collection, request).pagedResultsCookie ?? "";
+    expect(cookie).not.toBe("");
+    const e = badRequest(() => queryCollection(collection, { ...request, pagedResultsCookie: cookie }, { caseSensitive: true }));
+    expect(e.message).toMatch(/another query/);
+  });
+
+  it("never shares cached pages between callers with different operator implementations or named queries", () => {
+    const rows = Array.from({ length: 6 }, (_, i) => ({ _id: `r${i}`, n: i }));
+    const even = { pick: (v: unknown) => typeof v === "number" && v % 2 === 0 };
+    const odd = { pick: (v: unknown) => typeof v === "number" && v % 2 === 1 };
+    const request = (cookie?: number) => ({ queryFilter: "n pick 0", pageSize: 2, ...(cookie === undefined ? {} : { pagedResultsOffset: cookie }) });
+    // The default cache, shared by both callers.
+    expect(ids(queryCollection(rows, request(), { extendedOperators: even }))).toEqual(["r0", "r2"]);
+    expect(ids(queryCollection(rows, request(2), { extendedOperators: odd }))).toEqual(["r5"]);
+    expect(ids(queryCollection(rows, request(2), { extendedOperators: even }))).toEqual(["r4"]);
+    const first = { q: () => rows.slice(0, 3) };
+    const second = { q: () => rows.slice(3) };
+    expect(ids(queryCollection(rows, { queryId: "q", pageSize: 2 }, { queries: first }))).toEqual(["r0", "r1"]);
+    expect(ids(queryCollection(rows, { queryId: "q", pageSize: 2, pagedResultsOffset: 2 }, { queries: second }))).toEqual(["r5"]);
+  });
+
+  it("does not keep a dropped collection alive through the default cache", async () => {
+    const { setFlagsFromString } = await import("node:v8");
+    const { runInNewContext } = await import("node:vm");
+    setFlagsFromString("--expose-gc");
+    const gc = runInNewContext("gc") as () => void;
+    const refs: Array<WeakRef<object>> = [];
+    (() => {
+      for (let k = 0; k < 3; k++) {
+        const collection = Array.from({ length: 1000 }, (_, i) => ({ _id: `${k}-${i}` }));
+        const resource = collection[0] as object;
+        queryCollection(collection, { queryFilter: "true", pageSize: 10 });
+        queryCollection(collection, { queryFilter: "true", pageSize: 10, pagedResultsOffset: 10 });
+        refs.push(new WeakRef(collection), new WeakRef(resource));
+      }
+    })();
+    for (let i = 0; i < 10 && refs.some((r) => r.deref() !== undefined); i++) {
+      await new Promise((resolve) => setTimeout(resolve, 0));
+      gc();
+    }
+    expect(refs.map((r) => r.deref() === undefined)).toEqual(refs.map(() => true));
+  });
+
+  it("rejects more than 100 different _fields or _sortKeys in a typed request, and counts repeats once", () => {
+    const field = (i: number) => [`f${i}`];
+    expect(badRequest(() => queryCollection(users, { queryFilter: "true", fields: Array.from({ length: 101 }, (_, i) => field(i)) })).message).toContain("_fields");
+    const keys = Array.from({ length: 101 }, (_, i) => ({ field: field(i), descending: false }));
+    expect(badRequest(() => queryCollection(users, { queryFilter: "true", sortKeys: keys })).message).toContain("_sortKeys");
+    const repeated = Array.from({ length: 5000 }, () => ({ field: ["sn"], descending: false }));
+    expect(ids(queryCollection(users, { queryFilter: "true", sortKeys: repeated }))).toEqual(["2", "5", "3", "1", "4"]);
+    expect(queryCollection(users, { queryFilter: "_id eq '1'", fields: Array.from({ length: 5000 }, () => ["sn"]) }).result).toEqual([{ _id: "1", _rev: "a", sn: "jensen" }]);
+  });
+
+  it("projects index segments at their places", () => {
+    const r = { _id: "x", roles: [{ name: "a", x: 1 }, { name: "b", x: 2 }, { name: "c", x: 3 }] };
+    expect(projectFields(r, [["roles", "0", "name"], ["roles", "1", "name"]])).toEqual({ _id: "x", roles: [{ name: "a" }, { name: "b" }] });
+    expect(projectFields(r, [["roles", "2", "name"]])).toEqual({ _id: "x", roles: [null, null, { name: "c" }] });
+    expect(projectFields(r, [["roles", "1"], ["roles", "x"]])).toEqual({ _id: "x", roles: [{ x: 1 }, { name: "b", x: 2 }, { x: 3 }] });
+    expect(projectFields(r, [["roles", "1", "name"], ["roles"]])).toEqual(r);
+    expect(projectFields({ _id: "y", m: [[1, 2], [3, 4]] }, [["m", "1", "0"]])).toEqual({ _id: "y", m: [null, [3]] });
+    expect(projectFields(r, [["roles", "7", "name"]])).toEqual({ _id: "x" });
+  });
+
+  it("sorts and projects resources with arrays nested 100,000 deep", () => {
+    let deep: unknown = [{ k: "z" }];
+    for (let i = 0; i < 100_000; i++) deep = [deep];
+    const rows = [{ _id: "1", v: deep }, { _id: "2", v: [{ k: "a" }] }, { _id: "3" }];
+    expect(ids(queryCollection(rows, "_queryFilter=true&_sortKeys=v/k"))).toEqual(["2", "1", "3"]);
+    expect(ids(queryCollection(rows, "_queryFilter=v/k eq 'z'"))).toEqual(["1"]);
+    const projected = queryCollection(rows, "_queryFilter=_id eq '1'&_fields=v/k").result[0] as { v: unknown };
+    let depth = 0;
+    let node: unknown = projected.v;
+    while (Array.isArray(node)) {
+      node = node[0];
+      depth++;
+    }
+    expect(depth).toBe(100_001);
+    expect(node).toEqual({ k: "z" });
+    expect(queryCollection(rows, "_queryFilter=_id eq '1'&_fields=v").result[0]).toEqual(rows[0]);
+  });
+
+  it("answers IDM's in operator, and rejects a value that is not a JSON array of values with a 400", () => {
+    const people = [{ _id: "1", userName: "BJensen" }, { _id: "2", userName: "scarter" }, { _id: "3", userName: "tmorris" }];
+    expect(ids(queryCollection(people, `_queryFilter=userName in '["bjensen","scarter"]'`))).toEqual(["1", "2"]);
+    for (const bad of [`'{"a":1}'`, `'[["x"]]'`, `'[{"a":1}]'`, `'not json'`, "5", "true"]) {
+      const e = badRequest(() => queryCollection(people, `_queryFilter=userName in ${encodeURIComponent(bad)}`));
+      expect(e.code).toBe(400);
+      expect(e.message).toContain("_queryFilter");
+    }
+    // A caller's own `in` wins.
+    const everything = { in: () => true };
+    expect(queryCollection(people, "_queryFilter=userName in 'anything'", { extendedOperators: everything }).resultCount).toBe(3);
+  });
+});
+
+describe("queryCollection: first pages by top-k selection", () => {
+  // Many ties, missing values, mixed types and arrays, so that stability decides often.
+  const rows = Array.from({ length: 400 }, (_, i) => ({
+    _id: `r${i}`,
+    a: i % 5 === 0 ? undefined : i % 7,
+    b: [["x", "Y", "z"][i % 3], i % 11 === 0 ? 3 : "w", i % 13 === 0 ? [i % 4, "q"] : "p"][i % 3],
+  }));
+  const keys = fc.array(fc.record({ field: fc.constantFrom(["a"], ["b"], ["_id"], ["none"]), descending: fc.boolean() }), { minLength: 1, maxLength: 2 });
+
+  it("gives the same first page, ties and all, as a full stable sort", () => {
+    fc.assert(
+      fc.property(keys, fc.integer({ min: 1, max: 50 }), fc.constantFrom("true", "a gt 2", "b pr"), (sortKeys, pageSize, queryFilter) => {
+        const full = ids(queryCollection(rows, { queryFilter, sortKeys }, { cache: false }));
+        const first = queryCollection(rows, { queryFilter, sortKeys, pageSize }, { cache: false });
+        expect(ids(first)).toEqual(full.slice(0, pageSize));
+        // Pages after a top-k first page come from the full order.
+        const cache = new QueryCache();
+        const page1 = queryCollection(rows, { queryFilter, sortKeys, pageSize }, { cache });
+        const page2 = queryCollection(rows, { queryFilter, sortKeys, pageSize, pagedResultsCookie: page1.pagedResultsCookie ?? "" }, { cache });
+        expect(ids(page1).concat(ids(page2))).toEqual(full.slice(0, 2 * pageSize));
+      }),
+      { numRuns: 300 },
+    );
+  });
+});

@@ -58,6 +58,12 @@ describe("parseQueryParams", () => {
     ["_pagedResultsCookie=abc&_pagedResultsOffset=1", "_pagedResultsCookie and _pagedResultsOffset"],
     ["_fields=a%23b", "_fields"],
     ["_sortKeys=-", "_sortKeys"],
+    ["_sortKeys=,a", "_sortKeys"],
+    ["_sortKeys=a,,b", "_sortKeys"],
+    ["_sortKeys=a,", "_sortKeys"],
+    ["_sortKeys=a&_sortKeys=", "_sortKeys"],
+    [`_fields=${Array.from({ length: 101 }, (_, i) => `f${i}`).join(",")}`, "_fields"],
+    [`_sortKeys=${Array.from({ length: 101 }, (_, i) => `f${i}`).join(",")}`, "_sortKeys"],
     ["_queryFilter=%zz", "_queryFilter"],
     ["_queryId=", "_queryId"],
   ])("rejects %s with a 400 naming %s", (text, name) => {
@@ -71,6 +77,18 @@ describe("parseQueryParams", () => {
     const e = badRequest(() => parseQueryParams("_queryFilter=a+eq"));
     expect(e.detail).toMatchObject({ parameter: "_queryFilter", offset: 4, line: 1, column: 5 });
     expect(e.toJSON()).toMatchObject({ code: 400, reason: "Bad Request" });
+  });
+
+  it("counts repeated _fields and _sortKeys once, in linear time", () => {
+    // 16 KB of repeats: each distinct entry is read once.
+    const many = (item: string) => Array.from({ length: 4000 }, () => item).join(",");
+    expect(parseQueryParams(`_fields=${many("mail")},sn,/mail`).fields).toEqual([["mail"], ["sn"]]);
+    expect(parseQueryParams(`_sortKeys=${many("-sn")},givenName,sn,+sn`).sortKeys).toEqual([
+      { field: ["sn"], descending: true },
+      { field: ["givenName"], descending: false },
+    ]);
+    // 100 different keys are fine.
+    expect(parseQueryParams(`_fields=${Array.from({ length: 100 }, (_, i) => `f${i}`).join(",")}`).fields).toHaveLength(100);
   });
 
   it("keeps extra parameters, even ones named like Object.prototype members", () => {
@@ -101,7 +119,11 @@ describe("formatQueryParams", () => {
     );
     fc.assert(
       fc.property(request, (r) => {
+        // Repeated fields and sort keys on a field already sorted by count once.
+        const firstOf = <T>(items: readonly T[], name: (item: T) => string) => items.filter((x, i) => items.findIndex((y) => name(y) === name(x)) === i);
         const normalised = { ...r } as Record<string, unknown>;
+        if (r.fields !== undefined) normalised.fields = firstOf(r.fields, (p) => JSON.stringify(p));
+        if (r.sortKeys !== undefined) normalised.sortKeys = firstOf(r.sortKeys, (k) => JSON.stringify(k.field));
         if ((r.fields ?? []).length === 0) delete normalised.fields;
         if ((r.sortKeys ?? []).length === 0) delete normalised.sortKeys;
         expect(parseQueryParams(formatQueryParams(r))).toEqual(normalised);

@@ -65,10 +65,20 @@ describe("visitors", () => {
   });
 
   it("bounds recursion on hostile trees", () => {
-    let deep: Filter = { type: "literal", value: true };
-    for (let i = 0; i < 5000; i++) deep = { type: "not", filter: deep };
+    // Two equal trees that are not the same objects, so that filterEquals has to recurse.
+    const build = (levels: number): Filter => {
+      let deep: Filter = { type: "literal", value: true };
+      for (let i = 0; i < levels; i++) deep = { type: "not", filter: deep };
+      return deep;
+    };
+    const deep = build(5000);
     expect(() => simplifyFilter(deep)).toThrow(RangeError);
-    expect(() => filterEquals(deep, deep)).not.toThrow();
+    expect(() => filterEquals(deep, build(5000))).toThrow(/nests deeper than 1000 levels/);
+    expect(() => foldFilter(deep, { and: () => 0, or: () => 0, not: () => 0, literal: () => 0, presence: () => 0, comparison: () => 0 })).toThrow(RangeError);
+    // The same tree is equal to itself without a walk, and trees within the limit compare fine.
+    expect(filterEquals(deep, deep)).toBe(true);
+    expect(filterEquals(build(999), build(999))).toBe(true);
+    expect(filterEquals(build(999), build(998))).toBe(false);
   });
 });
 

@@ -65,8 +65,9 @@ describe("formatFilter: canonical form", () => {
   });
 
   it("bounds the depth it recurses to", () => {
+    // One-operand groups write no parentheses, so only the depth guard stops them.
     let deep: Filter = { type: "literal", value: true };
-    for (let i = 0; i < 5000; i++) deep = { type: "not", filter: deep };
+    for (let i = 0; i < 5000; i++) deep = { type: "and", filters: [deep] };
     expect(() => formatFilter(deep)).toThrow(/deeper than 1000/);
   });
 
@@ -116,5 +117,57 @@ describe("formatFilter: round trips", () => {
       expect(formatFilter(parseFilter(canonical))).toBe(canonical);
     }
     expect(accepted).toBeGreaterThan(400);
+  });
+});
+
+describe("formatFilter: the servers' nesting limit", () => {
+  const negations = (n: number): Filter => {
+    let f: Filter = { type: "presence", field: ["a"] };
+    for (let i = 0; i < n; i++) f = { type: "not", filter: f };
+    return f;
+  };
+  // or inside and inside or ...: each or inside an and needs a group.
+  const alternating = (n: number): Filter => {
+    let f: Filter = { type: "presence", field: ["a"] };
+    for (let i = 0; i < n; i++) f = { type: i % 2 === 0 ? "or" : "and", filters: [f, { type: "presence", field: ["b"] }] };
+    return f;
+  };
+
+  it("writes 63 nested groups and refuses 64, naming the nesting", () => {
+    expect(parseFilter(formatFilter(negations(63)))).toEqual(negations(63));
+    expect(() => formatFilter(negations(64))).toThrow(RangeError);
+    expect(() => formatFilter(negations(64))).toThrow(/more than 63 nested groups .*maxNesting/);
+    expect(parseFilter(formatFilter(alternating(126)))).toEqual(alternating(126));
+    expect(() => formatFilter(alternating(128))).toThrow(/more than 63 nested groups/);
+  });
+
+  it("writes deeper filters when the caller raises the limit, and checks the option", () => {
+    expect(formatFilter(negations(64), { maxNesting: 64 })).toBe(`${"!(".repeat(64)}/a pr${")".repeat(64)}`);
+    expect(() => formatFilter(negations(2), { maxNesting: 1 })).toThrow(/more than 1 nested groups/);
+    expect(() => formatFilter(negations(1), { maxNesting: Number.NaN })).toThrow(/maxNesting must be a whole number/);
+    expect(() => formatFilter(negations(1), { maxNesting: 3, depth: 1 } as never)).toThrow(/unknown option "depth"/);
+  });
+
+  it("property: the writer accepts a filter at a limit exactly when the parser accepts its text at that limit", () => {
+    fc.assert(
+      fc.property(filter, fc.integer({ min: 0, max: 4 }), (f, maxNesting) => {
+        const text = formatFilter(f, { maxNesting: 200 });
+        let parsed = true;
+        try {
+          parseFilter(text, { maxNesting });
+        } catch {
+          parsed = false;
+        }
+        let written: string | undefined;
+        try {
+          written = formatFilter(f, { maxNesting });
+        } catch (e) {
+          expect(e).toBeInstanceOf(RangeError);
+        }
+        expect(written !== undefined).toBe(parsed);
+        if (written !== undefined) expect(written).toBe(text);
+      }),
+      { numRuns: 1500 },
+    );
   });
 });

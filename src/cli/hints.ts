@@ -1,6 +1,6 @@
 import type { Filter, Pointer } from "../language/ast.js";
 import { formatPointer } from "../language/pointer.js";
-import { valueAt } from "./table.js";
+import { valuesAt as walk } from "../eval/walk.js";
 
 /** Hints for the usual mistakes in a filter that does not parse. */
 export function syntaxHints(text: string): string[] {
@@ -29,9 +29,10 @@ function comparisons(filter: Filter): Array<Extract<Filter, { type: "comparison"
 function valuesAt(resources: readonly unknown[], field: Pointer, limit = 2000): unknown[] {
   const values: unknown[] = [];
   for (const resource of resources.slice(0, limit)) {
-    const v = valueAt(resource, field);
-    if (Array.isArray(v)) values.push(...v.slice(0, 50));
-    else if (v !== undefined && v !== null) values.push(v);
+    for (const v of walk(resource, field)) {
+      if (Array.isArray(v)) values.push(...v.slice(0, 50));
+      else if (v !== undefined && v !== null) values.push(v);
+    }
   }
   return values;
 }

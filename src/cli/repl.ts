@@ -15,7 +15,8 @@ import { explainFilter } from "./explain.js";
 import { dataHints, syntaxHints } from "./hints.js";
 import { CliError, colorizer, escapeControls, escapeLine } from "./io.js";
 import { describePasted, recognisePasted } from "./pasted.js";
-import { renderTable, valueAt } from "./table.js";
+import { valuesAt } from "../eval/walk.js";
+import { renderTable } from "./table.js";
 
 /** Where the REPL reads and writes, and what it starts with. */
 export interface ReplOptions {
@@ -126,8 +127,7 @@ export async function runRepl(options: ReplOptions): Promise<void> {
       const field = beforeThat.replace(/^\//, "").split("/");
       const seen = new Set<string>();
       for (const resource of resources.slice(0, 2000)) {
-        const v = valueAt(resource, field);
-        for (const item of Array.isArray(v) ? v : [v]) {
+        for (const item of valuesAt(resource, field).flat()) {
           if (typeof item === "string") seen.add(JSON.stringify(item));
           else if (typeof item === "number" || typeof item === "bigint" || typeof item === "boolean") seen.add(String(item));
           if (seen.size >= 200) break;

@@ -1,4 +1,5 @@
 import { createHash } from "node:crypto";
+import { readFileSync } from "node:fs";
 import { homedir } from "node:os";
 import { join, resolve } from "node:path";
 import { parseArgs } from "node:util";
@@ -346,33 +347,94 @@ next cookie then goes to standard error). Integers beyond 2^53 are kept exact. I
     },
   },
   serve: {
-    summary: "serve a JSON file as a mock CREST server",
-    usage: "crest-query serve [--data file.json] [--port n] [--collection name] [--base-path /openidm/managed]",
-    help: `Starts the mock CREST server on 127.0.0.1 with the resources of a JSON file (default: the
-bundled sample users) as one collection, named after the file unless --collection says otherwise,
-and prints its URL. It answers GET queries and reads by id until interrupted (Ctrl-C).`,
+    summary: "serve JSON files as a mock CREST server",
+    usage:
+      "crest-query serve [--data file.json] [--collection name=file.json]... [--port n] [--host addr] [--base-path /openidm/managed] [--persist state.json] [--token t]... [--service-account id=key.jwk]... [--log n]",
+    help: `Starts the mock CREST server (every CREST verb: queries, read, create, update, patch, delete,
+actions) and prints the URL of each collection, one a line. Collections come from JSON files:
+--collection managed/alpha_user=users.json (repeatable; names may hold slashes); --data file.json
+serves one file under its file name (or the name --collection gives without =). Without either, the
+bundled sample users are served. --persist saves every change to a JSON file and reads it back on
+the next start. --token (repeatable) and --service-account ID=JWKFILE (repeatable; the key file a
+tenant hands out works, only its public part is used; scopes fr:idm:* fr:am:* fr:idc:esv:*) turn
+on bearer-token auth; the token endpoint is then printed on standard error. It listens on 127.0.0.1
+unless --host says otherwise, keeps the last --log requests (default none), until interrupted.`,
     async run(args, io) {
       const { values } = parseArgs({
         args,
         strict: true,
-        options: { data: { type: "string" }, port: { type: "string" }, collection: { type: "string" }, "base-path": { type: "string" } },
+        options: {
+          data: { type: "string" },
+          port: { type: "string" },
+          host: { type: "string" },
+          collection: { type: "string", multiple: true },
+          "base-path": { type: "string" },
+          persist: { type: "string" },
+          token: { type: "string", multiple: true },
+          "service-account": { type: "string", multiple: true },
+          log: { type: "string" },
+        },
       });
-      const file = values.data === undefined ? sampleDataPath() : resolve(io.cwd, values.data);
-      const resources = loadResources(file, DEFAULT_MAX_INPUT_BYTES, { exactIntegers: false });
-      const name = values.collection ?? collectionName(file);
+      const collections: Record<string, unknown[]> = {};
+      const files: string[] = [];
+      const add = (name: string, file: string) => {
+        const trimmed = name.replace(/^\/+|\/+$/g, "");
+        if (trimmed === "" || trimmed.split("/").some((segment) => segment === "")) throw new CliError(`--collection: '${name}' is not a collection name (segments separated by /)`);
+        if (Object.prototype.hasOwnProperty.call(collections, trimmed)) throw new CliError(`--collection: '${trimmed}' is given twice`);
+        const path = resolve(io.cwd, file);
+        Object.defineProperty(collections, trimmed, { value: loadResources(path, DEFAULT_MAX_INPUT_BYTES, { exactIntegers: false }), enumerable: true, writable: true, configurable: true });
+        files.push(path);
+      };
+      const named = (values.collection ?? []).filter((c) => c.includes("="));
+      const plain = (values.collection ?? []).filter((c) => !c.includes("="));
+      if (plain.length > 1) throw new CliError("--collection without =FILE names the --data collection and can be given once");
+      for (const entry of named) {
+        const at = entry.indexOf("=");
+        add(entry.slice(0, at), entry.slice(at + 1));
+      }
+      if (values.data !== undefined || named.length === 0) {
+        const file = values.data === undefined ? sampleDataPath() : resolve(io.cwd, values.data);
+        add(plain[0] ?? collectionName(file), file);
+      }
+      const tokens = values.token ?? [];
+      const serviceAccounts: Record<string, { publicJwk: Record<string, unknown>; scopes: string[] }> = {};
+      for (const entry of values["service-account"] ?? []) {
+        const at = entry.indexOf("=");
+        if (at <= 0 || at === entry.length - 1) throw new CliError(`--service-account takes ID=JWKFILE, not '${entry}'`);
+        const id = entry.slice(0, at);
+        const file = resolve(io.cwd, entry.slice(at + 1));
+        let jwk: unknown;
+        try {
+          jwk = JSON.parse(readFileSync(file, "utf8"));
+        } catch (error) {
+          // Only the file's name and the kind of problem: the file holds a key.
+          throw new CliError(`--service-account ${id}: cannot read a JSON Web Key from ${file} (${(error as NodeJS.ErrnoException).code ?? "not JSON"})`);
+        }
+        if (typeof jwk !== "object" || jwk === null || Array.isArray(jwk)) throw new CliError(`--service-account ${id}: ${file} holds no JSON Web Key object`);
+        serviceAccounts[id] = { publicJwk: jwk as Record<string, unknown>, scopes: ["fr:idm:*", "fr:am:*", "fr:idc:esv:*"] };
+      }
+      const authOn = tokens.length > 0 || Object.keys(serviceAccounts).length > 0;
       const port = count("port", values.port);
+      const log = count("log", values.log) ?? 0;
       let server;
       try {
         server = await createMockServer({
-          collections: { [name]: resources },
+          collections,
+          recordRequests: log,
           ...(values["base-path"] === undefined ? {} : { basePath: values["base-path"] }),
           ...(port === undefined ? {} : { port }),
+          ...(values.host === undefined ? {} : { host: values.host }),
+          ...(values.persist === undefined ? {} : { persist: resolve(io.cwd, values.persist) }),
+          ...(authOn ? { auth: { tokens, serviceAccounts } } : {}),
         });
       } catch (error) {
-        throw new CliError(`cannot listen on port ${port ?? 0}: ${(error as Error).message}`, 1);
+        if (error instanceof TypeError) throw new CliError(error.message, 1);
+        throw new CliError(`cannot listen on ${values.host ?? "127.0.0.1"} port ${port ?? 0}: ${(error as Error).message}`, 1);
       }
-      io.stdout.write(`${server.url}/${encodeURIComponent(name)}\n`);
-      io.stderr.write(`serving ${resources.length} resources from ${file}; Ctrl-C stops\n`);
+      for (const name of Object.keys(collections)) io.stdout.write(`${server.url}/${name.split("/").map(encodeURIComponent).join("/")}\n`);
+      const total = Object.values(collections).reduce((n, resources) => n + resources.length, 0);
+      io.stderr.write(`serving ${total} resources from ${files.join(", ")}${values.persist === undefined ? "" : `, saved to ${values.persist}`}; Ctrl-C stops\n`);
+      if (authOn) io.stderr.write(`auth on: send Authorization: Bearer <token>${server.tokenEndpoint === undefined ? "" : `; token endpoint ${server.tokenEndpoint}`}\n`);
       await new Promise<void>((done) => {
         const stop = () => {
           process.off("SIGINT", stop);

@@ -1,22 +1,8 @@
 import stringWidth from "string-width";
 import type { Pointer } from "../language/ast.js";
 import { formatPointer } from "../language/pointer.js";
+import { valuesAt } from "../eval/walk.js";
 import { CONTROL_CHARACTERS } from "./io.js";
-
-/** The value at a pointer, following own properties; segments other than indexes apply to every element. */
-export function valueAt(resource: unknown, pointer: Pointer): unknown {
-  let current: unknown = resource;
-  for (const segment of pointer) {
-    if (Array.isArray(current)) {
-      current = /^[0-9]+$/.test(segment) ? current[Number(segment)] : current.map((e) => (e !== null && typeof e === "object" ? (e as Record<string, unknown>)[segment] : undefined));
-    } else if (current !== null && typeof current === "object" && Object.prototype.hasOwnProperty.call(current, segment)) {
-      current = (current as Record<string, unknown>)[segment];
-    } else {
-      return undefined;
-    }
-  }
-  return current;
-}
 
 function cell(value: unknown): string {
   if (value === undefined) return "";
@@ -65,7 +51,7 @@ export function fitCell(text: string, size: number): string {
  */
 export function renderTable(resources: readonly unknown[], fields: readonly Pointer[], maxWidth = 32, totalWidth = Number.POSITIVE_INFINITY): string {
   const headers = fields.map((f) => formatPointer(f).slice(1) || "/");
-  const rows = resources.map((r) => fields.map((f) => clean(cell(valueAt(r, f)))));
+  const rows = resources.map((r) => fields.map((f) => clean(cell(valuesAt(r, f)))));
   const widths = headers.map((h, i) => Math.max(1, Math.min(maxWidth, Math.max(displayWidth(h), ...rows.map((row) => displayWidth(row[i] ?? ""))))));
   const gaps = 2 * Math.max(0, widths.length - 1);
   // Narrow the widest column, one column at a time, until the table fits (never below 4 columns).

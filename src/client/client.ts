@@ -3,46 +3,8 @@ import { CrestError } from "../query/crest-error.js";
 import { parsePointer } from "../language/pointer.js";
 import type { QueryResponse } from "../query/query-engine.js";
 import { formatQueryParams, parseSortKeys, type QueryRequest, type SortKey, type TotalPagedResultsPolicy } from "../query/query-params.js";
-
-/**
- * How failed requests are retried: 429, 502, 503, 504 and network errors (including timeouts),
- * with exponential backoff and jitter, honouring `Retry-After`.
- *
- * @example
- * ```ts
- * import type { RetryOptions } from "crest-query";
- * const retry: RetryOptions = { retries: 5, minDelayMs: 500, maxDelayMs: 30_000, jitter: true };
- * ```
- */
-export interface RetryOptions {
-  /** Retries after the first attempt (default 3; 0 disables retrying). */
-  readonly retries?: number;
-  /** The first backoff delay (default 250 ms); it doubles with each retry. */
-  readonly minDelayMs?: number;
-  /** The longest delay, for backoff and for `Retry-After` alike (default 30 s). */
-  readonly maxDelayMs?: number;
-  /** Spread backoff delays randomly between half and all of their value (default true). */
-  readonly jitter?: boolean;
-}
-
-/**
- * What {@link QueryClientOptions.onRetry} is told before each retry.
- *
- * @example
- * ```ts
- * import type { RetryInfo } from "crest-query";
- * const log = (info: RetryInfo) => console.error(`retry ${info.attempt} in ${info.delayMs} ms: ${info.reason}`);
- * ```
- */
-export interface RetryInfo {
-  /** 1 for the first retry. */
-  readonly attempt: number;
-  readonly delayMs: number;
-  /** The status that caused it, or 0 for a network error. */
-  readonly status: number;
-  readonly reason: string;
-  readonly url: string;
-}
+import { encodeQueryComponent } from "../language/encoding.js";
+import { createRequestSender, requestTarget, type CrestRequestOptions, type RequestTarget } from "./request.js";
 
 /**
  * One page of a query, as the server answered it, with where it came from.
@@ -76,7 +38,7 @@ export interface QueryPage<T> extends QueryResponse<T> {
  * };
  * ```
  */
-export interface QueryClientOptions {
+export interface QueryClientOptions extends CrestRequestOptions {
   /** The filter: text, a parsed or built filter. Default `true` (everything). */
   readonly filter?: Filter | string;
   /** `_fields`: pointers as text (`"postalAddress/city"`) or segments. */
@@ -88,68 +50,51 @@ export interface QueryClientOptions {
   readonly totalPagedResultsPolicy?: TotalPagedResultsPolicy;
   /** More query parameters, sent as given. */
   readonly params?: Readonly<Record<string, string>>;
-  readonly headers?: Readonly<Record<string, string>>;
-  /** A bearer token. */
-  readonly token?: string;
-  /**
-   * Gives a bearer token; called before the first request and once more, with `refresh: true`,
-   * after a 401. A second 401 fails.
-   */
-  readonly getToken?: (context: { readonly refresh: boolean }) => string | Promise<string>;
-  /** The `fetch` to use (default the platform's). */
-  readonly fetch?: typeof fetch;
-  readonly signal?: AbortSignal;
-  /** Time limit of each request, in milliseconds (default none). */
-  readonly timeoutMs?: number;
-  readonly retry?: RetryOptions;
   /** Stop after this many pages. */
   readonly maxPages?: number;
   /** Stop after this many resources (the last page is cut). */
   readonly maxResults?: number;
+  /**
+   * Empty pages in a row, each with a new cookie, after which the walk stops as a loop (default 10).
+   * A cookie the server already returned in the walk stops it at once.
+   */
+  readonly maxEmptyPages?: number;
   /** Called with each page before it is yielded, for progress reports. */
   readonly onPage?: (page: QueryPage<unknown>) => void;
-  /** Called before each retry, with why and how long it waits. */
-  readonly onRetry?: (info: RetryInfo) => void;
-  /** Waits between retries; tests pass their own clock. Default: a timer that the signal cancels. */
-  readonly sleep?: (ms: number, signal?: AbortSignal) => Promise<void>;
-  /** Random numbers in [0, 1) for jitter (default Math.random). */
-  readonly random?: () => number;
-  /** The current time in ms, for `Retry-After` dates (default Date.now). */
-  readonly now?: () => number;
 }
 
-const RETRY_STATUSES = new Set([429, 502, 503, 504]);
-
-function defaultSleep(ms: number, signal?: AbortSignal): Promise<void> {
-  return new Promise((resolve, reject) => {
-    if (signal?.aborted === true) {
-      reject(signal.reason);
-      return;
-    }
-    const timer = setTimeout(() => {
-      signal?.removeEventListener("abort", onAbort);
-      resolve();
-    }, ms);
-    const onAbort = () => {
-      clearTimeout(timer);
-      reject(signal?.reason);
-    };
-    signal?.addEventListener("abort", onAbort, { once: true });
-  });
+/** The query URL of a walk, but the cookie: built once, then one string concatenation per page. */
+interface QueryTarget extends RequestTarget {
+  /** `href` followed by `&` when the cookie needs a separator. */
+  readonly cookiePrefix: string;
 }
 
-/** The URL without user name and password, for messages and errors. */
-function safeUrl(url: URL): string {
-  const copy = new URL(url.href);
-  copy.username = "";
-  copy.password = "";
-  return copy.href;
+function queryTarget(collectionUrl: string | URL, options: QueryClientOptions): QueryTarget {
+  const base = requestTarget(collectionUrl);
+  const url = new URL(base.href);
+  const request: QueryRequest = {
+    queryFilter: options.filter ?? "true",
+    fields: (options.fields ?? []).map((f) => (typeof f === "string" ? parsePointer(f) : f)),
+    sortKeys: (options.sortKeys ?? []).flatMap((key) => (typeof key === "string" ? parseSortKeys(key) : [key])),
+    pageSize: options.pageSize ?? 100,
+    ...(options.totalPagedResultsPolicy === undefined ? {} : { totalPagedResultsPolicy: options.totalPagedResultsPolicy }),
+    ...(options.params === undefined ? {} : { extra: options.params }),
+  };
+  const query = formatQueryParams(request);
+  const existing = url.search.replace(/^\?/, "");
+  url.search = existing === "" ? query : `${existing}&${query}`;
+  const href = url.href;
+  return { ...base, href, cookiePrefix: `${href}${url.search === "" ? "?" : "&"}_pagedResultsCookie=` };
 }
 
+function pageTarget(target: QueryTarget, cookie: string | undefined): RequestTarget {
+  return cookie === undefined ? target : { href: target.cookiePrefix + encodeQueryComponent(cookie), origin: target.origin, ...(target.basic === undefined ? {} : { basic: target.basic }) };
+}
 
 /**
- * The URL of one query request: the collection URL (its own parameters are kept) with the query
- * parameters percent-encoded as servers expect (a space is `%20`, a `+` is `%2B`).
+ * The URL of one query request: the collection URL (its own parameters are kept, its fragment is
+ * dropped) with the query parameters percent-encoded as servers expect (a space is `%20`, a `+`
+ * is `%2B`), and the cookie last.
  *
  * @example
  * ```ts
@@ -159,141 +104,18 @@ function safeUrl(url: URL): string {
  * ```
  */
 export function buildQueryUrl(collectionUrl: string | URL, options: QueryClientOptions = {}, cookie?: string): URL {
-  const url = new URL(collectionUrl);
-  const request: QueryRequest = {
-    queryFilter: options.filter ?? "true",
-    fields: (options.fields ?? []).map((f) => (typeof f === "string" ? parsePointer(f) : f)),
-    sortKeys: (options.sortKeys ?? []).flatMap((key) => (typeof key === "string" ? parseSortKeys(key) : [key])),
-    pageSize: options.pageSize ?? 100,
-    ...(cookie === undefined ? {} : { pagedResultsCookie: cookie }),
-    ...(options.totalPagedResultsPolicy === undefined ? {} : { totalPagedResultsPolicy: options.totalPagedResultsPolicy }),
-    ...(options.params === undefined ? {} : { extra: options.params }),
-  };
-  const query = formatQueryParams(request);
-  const existing = url.search.replace(/^\?/, "");
-  url.search = existing === "" ? query : `${existing}&${query}`;
+  const url = new URL(pageTarget(queryTarget(collectionUrl, options), cookie).href);
+  // Keep the credentials the caller wrote: this builds a URL, it sends nothing.
+  const given = new URL(collectionUrl);
+  url.username = given.username;
+  url.password = given.password;
   return url;
 }
 
-interface Attempt {
-  readonly response?: Response;
-  readonly body?: unknown;
-  readonly error?: unknown;
-  /** For errors without a response: whether trying again may help. */
-  readonly transient?: boolean;
-}
-
-class Requester {
-  private token: string | undefined;
-  private refreshed = false;
-
-  constructor(private readonly options: QueryClientOptions) {
-    this.token = options.token;
-  }
-
-  async getJson(url: URL, signal: AbortSignal): Promise<unknown> {
-    const retry = this.options.retry ?? {};
-    const retries = Math.max(0, retry.retries ?? 3);
-    const sleep = this.options.sleep ?? defaultSleep;
-    if (this.token === undefined && this.options.getToken !== undefined) this.token = await this.options.getToken({ refresh: false });
-    for (let attempt = 0; ; attempt++) {
-      signal.throwIfAborted();
-      const outcome = await this.attempt(url, signal);
-      if (outcome.response?.ok === true) return outcome.body;
-      if (outcome.response?.status === 401 && this.options.getToken !== undefined && !this.refreshed) {
-        // One refresh per walk: a token that is refused again is not going to work.
-        this.refreshed = true;
-        this.token = await this.options.getToken({ refresh: true });
-        attempt--;
-        continue;
-      }
-      const status = outcome.response?.status ?? 0;
-      const retryable = outcome.response === undefined ? outcome.transient === true : RETRY_STATUSES.has(status);
-      if (!retryable || attempt >= retries) throw this.failure(url, outcome, attempt + 1);
-      const delayMs = this.delay(attempt, outcome.response);
-      this.options.onRetry?.({ attempt: attempt + 1, delayMs, status, reason: this.reason(outcome), url: safeUrl(url) });
-      await sleep(delayMs, signal);
-    }
-  }
-
-  private async attempt(url: URL, signal: AbortSignal): Promise<Attempt> {
-    const headers: Record<string, string> = { accept: "application/json", ...this.options.headers };
-    if (this.token !== undefined) headers.authorization = `Bearer ${this.token}`;
-    const timeout = this.options.timeoutMs;
-    const requestSignal = timeout === undefined ? signal : AbortSignal.any([signal, AbortSignal.timeout(timeout)]);
-    const doFetch = this.options.fetch ?? fetch;
-    let response: Response;
-    try {
-      response = await doFetch(url, { method: "GET", headers, signal: requestSignal });
-    } catch (error) {
-      if (signal.aborted) throw signal.reason;
-      return { error, transient: true };
-    }
-    let text: string;
-    try {
-      text = await response.text();
-    } catch (error) {
-      if (signal.aborted) throw signal.reason;
-      const cut = new Error(`the connection closed before the whole response arrived (status ${response.status})`, { cause: error });
-      return { error: (error as { name?: string }).name === "TimeoutError" ? error : cut, transient: true };
-    }
-    let body: unknown;
-    if (text !== "") {
-      try {
-        body = JSON.parse(text);
-      } catch (error) {
-        // A whole body that is not JSON will not improve by asking again.
-        if (response.ok) return { error: new SyntaxError(`the response body is not valid JSON (${(error as Error).message})`), transient: false };
-      }
-    }
-    return { response, body };
-  }
-
-  private delay(attempt: number, response: Response | undefined): number {
-    const retry = this.options.retry ?? {};
-    const maxDelay = Math.max(0, retry.maxDelayMs ?? 30_000);
-    const retryAfter = response?.headers.get("retry-after");
-    if (retryAfter !== null && retryAfter !== undefined) {
-      const seconds = /^\s*\d+\s*$/.test(retryAfter) ? Number(retryAfter) * 1000 : undefined;
-      const date = seconds === undefined ? Date.parse(retryAfter) : Number.NaN;
-      const wait = seconds ?? (Number.isNaN(date) ? undefined : date - (this.options.now ?? Date.now)());
-      if (wait !== undefined) return Math.min(maxDelay, Math.max(0, wait));
-    }
-    const base = Math.min(maxDelay, Math.max(0, retry.minDelayMs ?? 250) * 2 ** attempt);
-    if (retry.jitter === false) return base;
-    return Math.round(base / 2 + ((this.options.random ?? Math.random)() * base) / 2);
-  }
-
-  private reason(outcome: Attempt): string {
-    if (outcome.response !== undefined) return `${outcome.response.status} ${outcome.response.statusText}`.trim();
-    const error = outcome.error as { name?: string; message?: string; cause?: { message?: string } } | undefined;
-    if (error?.name === "TimeoutError") return `no answer within ${this.options.timeoutMs} ms`;
-    return [error?.message, error?.cause?.message].filter(Boolean).join(": ") || "network error";
-  }
-
-  private failure(url: URL, outcome: Attempt, attempts: number): CrestError {
-    const where = safeUrl(url);
-    const tries = attempts > 1 ? ` (after ${attempts} attempts)` : "";
-    const response = outcome.response;
-    if (response === undefined) {
-      const timedOut = (outcome.error as { name?: string } | undefined)?.name === "TimeoutError";
-      const kind = outcome.error instanceof SyntaxError ? "Invalid response" : timedOut ? "Timeout" : "Network Error";
-      return new CrestError(0, `GET ${where} failed${tries}: ${this.reason(outcome)}`, { reason: kind, url: where, cause: outcome.error });
-    }
-    const body = (typeof outcome.body === "object" && outcome.body !== null ? outcome.body : {}) as Record<string, unknown>;
-    const message = typeof body.message === "string" ? body.message : `${response.status} ${response.statusText}`.trim();
-    return new CrestError(response.status, `GET ${where} failed${tries}: ${message}`, {
-      ...(typeof body.reason === "string" ? { reason: body.reason } : {}),
-      detail: body.detail,
-      url: where,
-    });
-  }
-}
-
-function asPage<T>(body: unknown, pageNumber: number, url: URL): QueryPage<T> {
+function asPage<T>(body: unknown, pageNumber: number, url: string): QueryPage<T> {
   const b = (typeof body === "object" && body !== null ? body : {}) as Record<string, unknown>;
   if (!Array.isArray(b.result)) {
-    throw new CrestError(0, `GET ${safeUrl(url)}: the response is not a CREST query response (no result array)`, { reason: "Invalid response", url: safeUrl(url) });
+    throw new CrestError(0, `GET ${url}: the response is not a CREST query response (no result array)`, { reason: "Invalid response", url });
   }
   const number = (value: unknown, fallback: number) => (typeof value === "number" ? value : fallback);
   return {
@@ -304,7 +126,7 @@ function asPage<T>(body: unknown, pageNumber: number, url: URL): QueryPage<T> {
     totalPagedResults: number(b.totalPagedResults, -1),
     remainingPagedResults: number(b.remainingPagedResults, -1),
     pageNumber,
-    url: safeUrl(url),
+    url,
   };
 }
 
@@ -323,16 +145,37 @@ function asPage<T>(body: unknown, pageNumber: number, url: URL): QueryPage<T> {
  */
 export async function queryPage<T = unknown>(collectionUrl: string | URL, options: QueryClientOptions & { readonly cookie?: string } = {}): Promise<QueryPage<T>> {
   // One request, awaited to the end: only the caller can cancel it.
-  const signal = options.signal ?? new AbortController().signal;
-  const url = buildQueryUrl(collectionUrl, options, options.cookie);
-  return asPage<T>(await new Requester(options).getJson(url, signal), 1, url);
+  const target = pageTarget(queryTarget(collectionUrl, options), options.cookie);
+  const reply = await createRequestSender(options).send("GET", target, options.signal);
+  return asPage<T>(reply.body, 1, reply.url);
+}
+
+/**
+ * Tells whether a cookie came back in this walk, in constant memory per page: two 32-bit hashes
+ * and the length of each cookie stand for it (cookies can be long; a walk can be long too).
+ */
+function cookieKey(cookie: string): string {
+  let a = 0x811c9dc5;
+  let b = 0x9747b28c;
+  for (let i = 0; i < cookie.length; i++) {
+    const c = cookie.charCodeAt(i);
+    a = Math.imul(a ^ c, 0x01000193);
+    b = Math.imul(b ^ c, 0x5bd1e995);
+    b ^= b >>> 15;
+  }
+  return `${(a >>> 0).toString(36)}.${(b >>> 0).toString(36)}.${cookie.length}`;
+}
+
+function loop(message: string, url: string): CrestError {
+  return new CrestError(0, `${message}: stopping instead of looping forever (${url})`, { reason: "Paging Loop", url });
 }
 
 /**
  * Walk a query page by page: follows `pagedResultsCookie` (sent encoded) until it is `null`,
  * retrying transient failures, and fetching the next page while the caller works on this one.
- * Stops with a {@link CrestError} when the server repeats a cookie (a loop), and after `maxPages` or
- * `maxResults`. Breaking out of the loop, or aborting `signal`, cancels the request in flight.
+ * Stops with a {@link CrestError} when the server returns a cookie twice in the walk or sends
+ * `maxEmptyPages` empty pages in a row (a loop), and after `maxPages` or `maxResults`. Breaking
+ * out of the loop, or aborting `signal`, cancels the request in flight.
  *
  * @example
  * ```ts
@@ -343,28 +186,44 @@ export async function queryPage<T = unknown>(collectionUrl: string | URL, option
  * ```
  */
 export async function* queryPages<T = unknown>(collectionUrl: string | URL, options: QueryClientOptions = {}): AsyncGenerator<QueryPage<T>, void, undefined> {
-  const controller = new AbortController();
-  const signal = options.signal === undefined ? controller.signal : AbortSignal.any([options.signal, controller.signal]);
-  const requester = new Requester(options);
+  const caller = options.signal;
+  caller?.throwIfAborted();
+  const target = queryTarget(collectionUrl, options);
+  const sender = createRequestSender(options);
   const maxPages = options.maxPages ?? Number.POSITIVE_INFINITY;
   const maxResults = options.maxResults ?? Number.POSITIVE_INFINITY;
+  const maxEmptyPages = options.maxEmptyPages ?? 10;
+  if (!(maxEmptyPages >= 1)) throw new CrestError(0, `maxEmptyPages must be at least 1, not ${String(maxEmptyPages)}`, { reason: "Invalid Request" });
+  // The walk's own signal: the caller's, or leaving the loop, stops it. One listener on the
+  // caller's signal for the whole walk; each request adds its own to this one and removes it.
+  const walk = new AbortController();
+  const onAbort = () => walk.abort(caller?.reason);
+  caller?.addEventListener("abort", onAbort);
   const fetchPage = async (cookie: string | undefined, pageNumber: number): Promise<QueryPage<T>> => {
-    const url = buildQueryUrl(collectionUrl, options, cookie);
-    return asPage<T>(await requester.getJson(url, signal), pageNumber, url);
+    const reply = await sender.send("GET", pageTarget(target, cookie), walk.signal);
+    return asPage<T>(reply.body, pageNumber, reply.url);
   };
   let pending: Promise<QueryPage<T>> | undefined = fetchPage(undefined, 1);
   let delivered = 0;
   let sentCookie: string | undefined;
+  let emptyInARow = 0;
+  const cookies = new Map<string, number>();
   try {
     while (pending !== undefined) {
       const page: QueryPage<T> = await pending;
       pending = undefined;
       const cookie = page.pagedResultsCookie;
-      if (cookie !== null && cookie === sentCookie) {
-        throw new CrestError(0, `The server returned the cookie it was sent, with ${page.resultCount === 0 ? "an empty page" : "the same page"}: stopping instead of looping forever (${page.url})`, {
-          reason: "Paging Loop",
-          url: page.url,
-        });
+      if (cookie !== null) {
+        const key = cookieKey(cookie);
+        const before = cookies.get(key);
+        if (before !== undefined) {
+          const what = page.resultCount === 0 ? "an empty page" : "a page";
+          const which = cookie === sentCookie ? "the cookie it was sent" : `a cookie it already returned on page ${before}`;
+          throw loop(`The server answered with ${what} and ${which}`, page.url);
+        }
+        cookies.set(key, page.pageNumber);
+        emptyInARow = page.result.length === 0 ? emptyInARow + 1 : 0;
+        if (emptyInARow >= maxEmptyPages) throw loop(`The server sent ${emptyInARow} empty pages in a row, each with a new cookie (maxEmptyPages)`, page.url);
       }
       const room = maxResults - delivered;
       const shown = page.result.length > room ? { ...page, result: page.result.slice(0, room), resultCount: room } : page;
@@ -380,7 +239,8 @@ export async function* queryPages<T = unknown>(collectionUrl: string | URL, opti
       yield shown;
     }
   } finally {
-    controller.abort(new DOMException("The query walk was stopped", "AbortError"));
+    caller?.removeEventListener("abort", onAbort);
+    walk.abort(new DOMException("The query walk was stopped", "AbortError"));
   }
 }
 

@@ -1,6 +1,10 @@
 import { assertFilter, type Filter, type FilterValue, type Pointer } from "../language/ast.js";
 import { describeText } from "../language/errors.js";
 import { MAX_FILTER_DEPTH } from "../language/writer.js";
+import { compareFolded, compareNumbers, equalsFolded, foldString } from "./collation.js";
+import { compilePointer, walkPointer } from "./walk.js";
+
+export { compareIgnoringCase } from "./collation.js";
 
 /**
  * An extended operator's implementation: called with each value found at the field and the
@@ -56,16 +60,19 @@ type Node = (resource: unknown) => Truth;
 type ValueTest = (value: unknown) => Truth;
 
 /**
- * Compile a filter once into a predicate to run over many resources, with the semantics of the
- * reference in-memory backend (see the evaluation guide, docs/evaluation.md): pointers follow own properties only (never the prototype),
- * numeric segments index arrays and other segments apply to every element; a test matches when
- * any value at the field matches; `eq lt le gt ge` compare only strings with strings, numbers
- * (and bigints) with numbers, booleans with booleans; strings ignore case unless `caseSensitive`;
- * `co`/`sw` act as `eq` on numbers and booleans; `pr` means present and not null; extended
- * operators use `extendedOperators`, and are unknown otherwise. Running the predicate allocates
- * nothing per resource.
+ * Compile a filter once into a predicate to run over many resources, answering as the deployed
+ * CREST servers do (see the evaluation guide, docs/evaluation.md): pointers follow own properties
+ * only (never the prototype), numeric segments index arrays and other segments apply to every
+ * element; a test matches when any value at the field matches; `eq lt le gt ge` compare only
+ * strings with strings, numbers with numbers (as doubles; a bigint in the resource exactly),
+ * booleans with booleans; strings ignore case unless `caseSensitive` (`eq` and ordering fold code
+ * point by code point as Java's `compareToIgnoreCase`, `co`/`sw` lower-case both strings);
+ * `co`/`sw` act as `eq` on numbers and booleans; `pr` means present and not null; `in` takes a JSON
+ * array of values; extended operators use `extendedOperators` (own properties only), and are
+ * unknown otherwise, with three-valued (Kleene) logic.
  *
- * @throws TypeError for a malformed filter tree, RangeError for one deeper than `MAX_FILTER_DEPTH`.
+ * @throws TypeError for a malformed filter tree or an `in` value that is not a JSON array of
+ * values, RangeError for a tree deeper than `MAX_FILTER_DEPTH`.
  *
  * @example
  * ```ts
@@ -178,70 +185,47 @@ function eachValue(test: ValueTest): ValueTest {
   };
 }
 
-interface Segment {
-  readonly key: string;
-  /** The array index this segment selects, or -1 when it is not a number. */
-  readonly index: number;
-}
-
-function segmentsOf(pointer: Pointer): Segment[] {
-  return pointer.map((key) => ({ key, index: /^[0-9]+$/.test(key) ? Number(key) : -1 }));
-}
-
 const hasOwn = Object.prototype.hasOwnProperty;
 
 /**
- * Walk a pointer through a resource and run a test on what is there: object keys are own
- * properties only; a numeric segment indexes an array; any other segment applies to every element
- * of an array (any element may match).
+ * Walk a pointer through a resource and run a test on what is there (see ./walk.ts): the largest
+ * answer over every value reached, stopping at the first `TRUE`.
  */
-export function resolver(pointer: Pointer, test: ValueTest): Node {
-  const segments = segmentsOf(pointer);
-  const walk = (node: unknown, from: number): Truth => {
-    let current = node;
-    for (let i = from; i < segments.length; i++) {
-      if (current === null || typeof current !== "object") return FALSE;
-      const segment = segments[i] as Segment;
-      if (Array.isArray(current)) {
-        if (segment.index >= 0) {
-          current = segment.index < current.length ? current[segment.index] : undefined;
-          continue;
-        }
-        let result: Truth = FALSE;
-        for (let j = 0; j < current.length; j++) {
-          const x = walk(current[j], i);
-          if (x === TRUE) return TRUE;
-          if (x > result) result = x;
-        }
-        return result;
-      }
-      current = hasOwn.call(current, segment.key) ? (current as Record<string, unknown>)[segment.key] : undefined;
-    }
-    return test(current);
-  };
+function resolver(pointer: Pointer, test: ValueTest): Node {
+  const compiled = compilePointer(pointer);
+  const walk = (resource: unknown): Truth => walkPointer(resource, compiled, test, TRUE) as Truth;
   // Most fields are one or two object keys deep: those get a straight path, and anything else
   // (an array on the way, a numeric segment) takes the general walk.
-  const [first, second] = segments;
-  if (segments.length === 1 && first !== undefined && first.index < 0) {
-    const key = first.key;
+  const [first, second] = compiled.keys;
+  const plain = compiled.indexes.every((index) => index < 0);
+  if (compiled.keys.length === 1 && first !== undefined && plain) {
+    const key = first;
     return (resource) => {
       if (resource === null || typeof resource !== "object") return FALSE;
-      if (Array.isArray(resource)) return walk(resource, 0);
+      if (Array.isArray(resource)) return walk(resource);
       return test(hasOwn.call(resource, key) ? (resource as Record<string, unknown>)[key] : undefined);
     };
   }
-  if (segments.length === 2 && first !== undefined && second !== undefined && first.index < 0 && second.index < 0) {
-    const outer = first.key;
-    const inner = second.key;
+  if (compiled.keys.length === 2 && first !== undefined && second !== undefined && plain) {
+    const outer = first;
+    const inner = second;
     return (resource) => {
-      if (resource === null || typeof resource !== "object" || Array.isArray(resource)) return walk(resource, 0);
+      if (resource === null || typeof resource !== "object" || Array.isArray(resource)) return walk(resource);
       const middle: unknown = hasOwn.call(resource, outer) ? (resource as Record<string, unknown>)[outer] : undefined;
       if (middle === null || typeof middle !== "object") return FALSE;
-      if (Array.isArray(middle)) return walk(middle, 1);
+      if (Array.isArray(middle)) return walkPointer(middle, { keys: [inner], indexes: [-1] }, test, TRUE) as Truth;
       return test(hasOwn.call(middle, inner) ? (middle as Record<string, unknown>)[inner] : undefined);
     };
   }
-  return (resource) => walk(resource, 0);
+  return walk;
+}
+
+/** The implementation registered for an extended operator: an own property of the options only. */
+function registered(operator: string, options: EvaluateOptions): ExtendedOperator | undefined {
+  const operators = options.extendedOperators;
+  if (operators === undefined || operators === null || !hasOwn.call(operators, operator)) return undefined;
+  const implementation: unknown = operators[operator];
+  return typeof implementation === "function" ? (implementation as ExtendedOperator) : undefined;
 }
 
 function valueTest(operator: string, assertion: FilterValue, options: EvaluateOptions): ValueTest {
@@ -257,10 +241,8 @@ function valueTest(operator: string, assertion: FilterValue, options: EvaluateOp
       if (typeof assertion === "string") return textTest(operator, assertion, options);
       return ordered("eq", assertion, options);
     default: {
-      const implementation = options.extendedOperators !== undefined && hasOwn.call(options.extendedOperators, operator)
-        ? options.extendedOperators[operator]
-        : undefined;
-      if (typeof implementation !== "function") return unknown;
+      const implementation = registered(operator, options);
+      if (implementation === undefined) return operator === "in" ? inTest(assertion, options) : unknown;
       return (value) => {
         const result = implementation(value, assertion);
         return result === true ? TRUE : result === false ? FALSE : UNKNOWN;
@@ -294,23 +276,27 @@ function ordered(operator: string, assertion: FilterValue, options: EvaluateOpti
     }
     case "number":
     case "bigint": {
-      // JavaScript compares a bigint with a number exactly, so no precision is lost either way.
-      // One closure per operator keeps the hot path free of indirect calls.
+      // Numbers compare as doubles (an integer literal rounded to the nearest double, as a JSON
+      // reader holds the same digits); a bigint in the resource compares exactly.
       const a = assertion;
-      const numeric = (value: unknown): value is number | bigint => typeof value === "number" || typeof value === "bigint";
-      switch (operator) {
-        case "lt":
-          return (value) => (numeric(value) && value < a ? TRUE : FALSE);
-        case "le":
-          return (value) => (numeric(value) && value <= a ? TRUE : FALSE);
-        case "gt":
-          return (value) => (numeric(value) && value > a ? TRUE : FALSE);
-        case "ge":
-          return (value) => (numeric(value) && value >= a ? TRUE : FALSE);
-        default:
-          // Loose equality is what compares a bigint with a number exactly.
-          return (value) => (numeric(value) && value == a ? TRUE : FALSE);
+      const d = typeof a === "bigint" ? Number(a) : a;
+      // Plain comparisons of doubles are Double.compare except for -0.0 and NaN.
+      const plain = !Number.isNaN(d) && d !== 0;
+      if (plain) {
+        switch (operator) {
+          case "lt":
+            return (value) => (typeof value === "number" ? (value < d ? TRUE : FALSE) : typeof value === "bigint" && compareNumbers(value, a) < 0 ? TRUE : FALSE);
+          case "le":
+            return (value) => (typeof value === "number" ? (value <= d ? TRUE : FALSE) : typeof value === "bigint" && compareNumbers(value, a) <= 0 ? TRUE : FALSE);
+          case "gt":
+            return (value) => (typeof value === "number" ? (value > d || value !== value ? TRUE : FALSE) : typeof value === "bigint" && compareNumbers(value, a) > 0 ? TRUE : FALSE);
+          case "ge":
+            return (value) => (typeof value === "number" ? (value >= d || value !== value ? TRUE : FALSE) : typeof value === "bigint" && compareNumbers(value, a) >= 0 ? TRUE : FALSE);
+          default:
+            return (value) => (typeof value === "number" ? (value === d ? TRUE : FALSE) : typeof value === "bigint" && compareNumbers(value, a) === 0 ? TRUE : FALSE);
+        }
       }
+      return (value) => ((typeof value === "number" || typeof value === "bigint") && accepts(compareNumbers(value, a)) ? TRUE : FALSE);
     }
     case "boolean": {
       const b = assertion ? 1 : 0;
@@ -321,88 +307,51 @@ function ordered(operator: string, assertion: FilterValue, options: EvaluateOpti
   }
 }
 
+// `co` and `sw` lower-case both whole strings, as the servers do (`toLowerCase` is linear, and so
+// are `includes` and `startsWith`), unlike `eq`, which folds code point by code point.
 function textTest(operator: "co" | "sw", assertion: string, options: EvaluateOptions): ValueTest {
   if (options.caseSensitive === true) {
     return operator === "co"
       ? (value) => (typeof value === "string" && value.includes(assertion) ? TRUE : FALSE)
       : (value) => (typeof value === "string" && value.startsWith(assertion) ? TRUE : FALSE);
   }
-  const folded = foldString(assertion);
+  const needle = assertion.toLowerCase();
   return operator === "co"
-    ? (value) => (typeof value === "string" && containsFolded(value, folded) ? TRUE : FALSE)
-    : (value) => (typeof value === "string" && value.length >= folded.length && startsWithFolded(value, folded) ? TRUE : FALSE);
-}
-
-// Case folding one UTF-16 unit at a time, like Java's equalsIgnoreCase and compareToIgnoreCase
-// (upper case, then lower case), so that matching allocates nothing per resource.
-const FOLD = new Uint16Array(65536);
-for (let c = 0; c < 128; c++) FOLD[c] = c >= 65 && c <= 90 ? c + 32 : c;
-const FOLD_KNOWN = new Uint8Array(65536).fill(1, 0, 128);
-
-function fold(c: number): number {
-  if (FOLD_KNOWN[c] === 1) return FOLD[c] as number;
-  const upper = String.fromCharCode(c).toUpperCase();
-  const u = upper.length === 1 ? upper.charCodeAt(0) : c;
-  const lower = String.fromCharCode(u).toLowerCase();
-  const folded = lower.length === 1 ? lower.charCodeAt(0) : u;
-  FOLD[c] = folded;
-  FOLD_KNOWN[c] = 1;
-  return folded;
-}
-
-/** A string's units folded, as numbers, for comparing against many values. */
-function foldString(text: string): Uint16Array {
-  const out = new Uint16Array(text.length);
-  for (let i = 0; i < text.length; i++) out[i] = fold(text.charCodeAt(i));
-  return out;
-}
-
-function equalsFolded(value: string, folded: Uint16Array): boolean {
-  if (value.length !== folded.length) return false;
-  for (let i = 0; i < value.length; i++) if (fold(value.charCodeAt(i)) !== folded[i]) return false;
-  return true;
-}
-
-function compareFolded(value: string, folded: Uint16Array): number {
-  const n = Math.min(value.length, folded.length);
-  for (let i = 0; i < n; i++) {
-    const d = fold(value.charCodeAt(i)) - (folded[i] as number);
-    if (d !== 0) return d;
-  }
-  return value.length - folded.length;
-}
-
-function startsWithFolded(value: string, folded: Uint16Array, at = 0): boolean {
-  for (let i = 0; i < folded.length; i++) if (fold(value.charCodeAt(at + i)) !== folded[i]) return false;
-  return true;
-}
-
-function containsFolded(value: string, folded: Uint16Array): boolean {
-  const last = value.length - folded.length;
-  for (let at = 0; at <= last; at++) if (startsWithFolded(value, folded, at)) return true;
-  return false;
+    ? (value) => (typeof value === "string" && value.toLowerCase().includes(needle) ? TRUE : FALSE)
+    : (value) => (typeof value === "string" && value.toLowerCase().startsWith(needle) ? TRUE : FALSE);
 }
 
 /**
- * Compare two strings ignoring case, one UTF-16 unit at a time, as Java's `compareToIgnoreCase`:
- * negative, zero or positive.
+ * The values of an `in` test: its value must be a string holding a JSON array of strings,
+ * numbers, booleans or nulls (`'["bjensen","scarter"]'`).
  *
- * @example
- * ```ts
- * import { compareIgnoringCase } from "crest-query";
- * compareIgnoringCase("alice", "ALICE"); // 0
- * compareIgnoringCase("alice", "Bob") < 0; // true
- * ```
+ * @returns the listed values, or a sentence saying what is wrong.
  */
-export function compareIgnoringCase(a: string, b: string): number {
-  const n = Math.min(a.length, b.length);
-  for (let i = 0; i < n; i++) {
-    const x = a.charCodeAt(i);
-    const y = b.charCodeAt(i);
-    if (x !== y) {
-      const d = fold(x) - fold(y);
-      if (d !== 0) return d;
-    }
+export function readInList(assertion: FilterValue): { readonly values: readonly (string | number | boolean | null)[] } | { readonly problem: string } {
+  if (typeof assertion !== "string") return { problem: `operator 'in' needs a string holding a JSON array, not the ${typeof assertion === "bigint" ? "number" : typeof assertion} ${String(assertion)}` };
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(assertion);
+  } catch {
+    return { problem: `operator 'in' needs a JSON array, and ${describeText(assertion.length > 40 ? `${assertion.slice(0, 40)}…` : assertion)} is not valid JSON` };
   }
-  return a.length - b.length;
+  if (!Array.isArray(parsed)) return { problem: "operator 'in' needs a JSON array of values" };
+  for (let i = 0; i < parsed.length; i++) {
+    const item: unknown = parsed[i];
+    if (item !== null && typeof item === "object") return { problem: `operator 'in' needs a JSON array of strings, numbers or booleans; item ${i} is an ${Array.isArray(item) ? "array" : "object"}` };
+  }
+  return { values: parsed as (string | number | boolean | null)[] };
+}
+
+// IDM's `in`: the value is a string holding a JSON array; a value matches when it is equal, by the
+// rule of `eq`, to any listed value.
+function inTest(assertion: FilterValue, options: EvaluateOptions): ValueTest {
+  const list = readInList(assertion);
+  if ("problem" in list) throw new TypeError(`Invalid filter value: ${list.problem}`);
+  const tests: ValueTest[] = [];
+  for (const item of list.values) if (item !== null) tests.push(ordered("eq", item, options));
+  return (value) => {
+    for (let i = 0; i < tests.length; i++) if ((tests[i] as ValueTest)(value) === TRUE) return TRUE;
+    return FALSE;
+  };
 }

@@ -56,16 +56,33 @@ export const Word = createToken({
 export const Spaces = createToken({ name: "Spaces", pattern: / +/, group: Lexer.SKIPPED });
 export const LParen = createToken({ name: "LParen", pattern: /\(/, label: "'('" });
 export const RParen = createToken({ name: "RParen", pattern: /\)/, label: "')'" });
+// Strings are matched by a character loop too: a regular expression such as
+// /"(?:[^"\\]|\\[\s\S])*"/ recurses once per character in V8 and overflows the stack on a
+// string of a few megabytes.
+function quotedMatcher(quote: number): (text: string, offset: number) => RegExpExecArray | null {
+  return (text, offset) => {
+    if (text.charCodeAt(offset) !== quote) return null;
+    for (let i = offset + 1; i < text.length; i++) {
+      const c = text.charCodeAt(i);
+      if (c === quote) return [text.slice(offset, i + 1)] as unknown as RegExpExecArray;
+      if (c === 0x5c /* \\ */) i++;
+    }
+    return null;
+  };
+}
+
 export const DoubleQuoted = createToken({
   name: "DoubleQuoted",
-  pattern: /"(?:[^"\\]|\\[\s\S])*"/,
+  pattern: { exec: quotedMatcher(0x22) },
+  start_chars_hint: ['"'],
   line_breaks: true,
   categories: [Quoted],
   label: "a string",
 });
 export const SingleQuoted = createToken({
   name: "SingleQuoted",
-  pattern: /'(?:[^'\\]|\\[\s\S])*'/,
+  pattern: { exec: quotedMatcher(0x27) },
+  start_chars_hint: ["'"],
   line_breaks: true,
   categories: [Quoted],
   label: "a string",
@@ -105,8 +122,51 @@ const SLOT = /^\$\{(\d+)\}$/;
 
 /** Words that are keywords, by their lower-case spelling. */
 const KEYWORDS: ReadonlyMap<string, TokenType> = new Map(
-  [Not, And, Or, Pr, True, False, Eq, Co, Sw, Lt, Le, Gt, Ge].map((t) => [(t.LABEL ?? "").slice(1, -1), t]),
+  [Not, And, Or, Pr, True, False, Eq, Co, Sw, Lt, Le, Gt, Ge].map((t) => [keywordName(t), t]),
 );
+
+/** The lower-case spelling of a keyword token type (`and`, `eq`, `!`). */
+export function keywordName(type: TokenType): string {
+  return (type.LABEL ?? "").slice(1, -1);
+}
+
+/**
+ * The ASCII letter a character matches in Java's `String.equalsIgnoreCase`, which the server uses
+ * for keywords: a character matches a letter when it is that letter, or their upper cases are
+ * equal, or the lower cases of their upper cases are. Besides the ASCII letters themselves, four
+ * characters qualify: U+017F ſ (upper case S), U+0131 ı (upper case I), U+0130 İ (lower case i)
+ * and U+212A, the Kelvin sign (lower case k). Returns the lower-case code, or -1.
+ */
+export function keywordLetter(code: number): number {
+  if (code < 0x80) {
+    const lower = code | 0x20;
+    return lower >= 0x61 && lower <= 0x7a ? lower : -1;
+  }
+  switch (code) {
+    case 0x17f:
+      return 0x73; // s
+    case 0x131:
+    case 0x130:
+      return 0x69; // i
+    case 0x212a:
+      return 0x6b; // k
+    default:
+      return -1;
+  }
+}
+
+/** The keyword a word spells, folding case as Java's equalsIgnoreCase does, or undefined. */
+export function keywordOf(word: string): TokenType | undefined {
+  if (word === "!") return Not;
+  if (word.length < 2 || word.length > 5) return undefined;
+  let folded = "";
+  for (let i = 0; i < word.length; i++) {
+    const letter = keywordLetter(word.charCodeAt(i));
+    if (letter === -1) return undefined;
+    folded += String.fromCharCode(letter);
+  }
+  return KEYWORDS.get(folded);
+}
 
 /** All token types: the ones the lexer matches, in matching order, then keywords and categories. */
 export const allTokens: TokenType[] = [
@@ -165,7 +225,6 @@ function classify(token: IToken, slots: readonly SlotKind[] | undefined): void {
     if (kind !== undefined) retype(token, SLOT_TYPES[kind]);
     return;
   }
-  if (image.length > 5) return;
-  const keyword = KEYWORDS.get(image.toLowerCase());
+  const keyword = keywordOf(image);
   if (keyword !== undefined) retype(token, keyword);
 }

@@ -1,6 +1,5 @@
-import { EmbeddedActionsParser, type ILexingError, type IRecognitionException, type IToken } from "chevrotain";
+import { EmbeddedActionsParser, type IToken } from "chevrotain";
 import type { Filter, FilterValue, Pointer } from "./ast.js";
-import { FilterSyntaxError, describeText, positionAt } from "./errors.js";
 import {
   allTokens,
   And,
@@ -11,6 +10,7 @@ import {
   FilterSlot,
   Ge,
   Gt,
+  keywordName,
   Le,
   LParen,
   Lt,
@@ -29,23 +29,27 @@ import {
   ValueSlot,
   type SlotKind,
 } from "./lexer.js";
-import type { FilterWarning, FilterWarningCode } from "./lint.js";
+import { checkOptions, DEFAULT_MAX_NESTING, maxNestingOption } from "./limits.js";
 import { readNumber } from "./numbers.js";
+import {
+  loneSurrogateError,
+  nestingError,
+  numberError,
+  operatorError,
+  recognitionError,
+  slotPlacementError,
+  unterminatedStringError,
+  unusedSlotError,
+} from "./parse-errors.js";
 import { loneSurrogateAt, parsePointer } from "./pointer.js";
 
-/**
- * The nesting the server accepts: it rejects 64 or more nested parenthesised groups.
- *
- * @example
- * ```ts
- * import { parseFilter, DEFAULT_MAX_NESTING } from "crest-query";
- * parseFilter("(".repeat(DEFAULT_MAX_NESTING) + "a pr" + ")".repeat(DEFAULT_MAX_NESTING)); // fine
- * ```
- */
-export const DEFAULT_MAX_NESTING = 63;
+// The grammar of `_queryFilter`, and nothing else: how failures read is in parse-errors.ts, and
+// what looks suspicious in a valid filter is in lint.ts, which watches a parse through a
+// ParseObserver.
 
 /**
- * Options of {@link parseFilter}.
+ * Options of {@link parseFilter}. Unknown options and a `maxNesting` that is not a whole number
+ * are refused (a TypeError or RangeError), so that a typo cannot lift the limit unnoticed.
  *
  * @example
  * ```ts
@@ -55,50 +59,43 @@ export const DEFAULT_MAX_NESTING = 63;
  */
 export interface ParseFilterOptions {
   /**
-   * The most parenthesised groups that may nest. Default {@link DEFAULT_MAX_NESTING} (63), like the
-   * server. Values above 200 are lowered to 200 so that no input can exhaust the stack.
+   * The most parenthesised groups that may nest: a whole number from 0 up. Default
+   * {@link DEFAULT_MAX_NESTING} (63), like the server. Values above 200 are lowered to 200 so
+   * that no input can exhaust the stack.
    */
   readonly maxNesting?: number;
 }
 
-// Each group costs the recursive-descent parser a few stack frames; this keeps the worst case far
-// from the stack limit, also in worker threads, whose stacks are smaller.
-const HARD_MAX_NESTING = 200;
+const PARSE_OPTIONS = ["maxNesting"] as const;
+
+/**
+ * What a parse reports besides its result, for lint (internal). Each method is called when the
+ * parser has read that part of the filter, in reading order.
+ */
+export interface ParseObserver {
+  /** A word read as a field, and the pointer it gave. */
+  field(token: IToken, field: Pointer): void;
+  /** A word read as an extended (not core) operator. */
+  extendedOperator(token: IToken): void;
+  /** A word read as a keyword: and, or, pr, true, false, or a core operator. */
+  keyword(token: IToken, name: string): void;
+  /** A string literal. */
+  string(token: IToken): void;
+  /** A number literal, with a note when its form is unusual. */
+  number(token: IToken, note: string | undefined): void;
+}
+
 const TRUE: Filter = Object.freeze({ type: "literal", value: true });
 const FALSE: Filter = Object.freeze({ type: "literal", value: false });
 const OPERATOR_NAME = /^[A-Za-z0-9_.]+$/;
-const ESCAPE = /\\([\s\S])/g;
-const JSON_ESCAPE_LETTERS = "ntrbfu/";
 const CORE_TOKENS = new Set([Eq, Co, Sw, Lt, Le, Gt, Ge]);
-
-// Operators from other filter languages, and what to write instead.
-const FOREIGN_OPERATORS: Readonly<Record<string, string>> = {
-  ne: "negate an eq: !(/field eq value)",
-  neq: "negate an eq: !(/field eq value)",
-  not: "negation is written '!' before a group: !(/field eq value)",
-  in: "join eq tests with or: (/f eq 1 or /f eq 2)",
-  nin: "negate an or of eq tests",
-  ew: "CREST has no ends-with; use co, or an extended operator your server implements",
-  like: "use sw (starts with) or co (contains)",
-  ilike: "use sw or co, which ignore case",
-  contains: "use co",
-  startswith: "use sw",
-  equals: "use eq",
-  lte: "use le",
-  gte: "use ge",
-  and: "a value was probably missing before 'and'",
-  or: "a value was probably missing before 'or'",
-  true: "a value was probably missing before 'true'",
-  false: "a value was probably missing before 'false'",
-};
-const NEAR_OPERATORS = ["eq", "co", "sw", "lt", "le", "gt", "ge", "pr"];
 
 class FilterParser extends EmbeddedActionsParser {
   text = "";
   maxNesting = DEFAULT_MAX_NESTING;
   /** Offsets of the parentheses that are open, innermost last. */
   readonly groups: number[] = [];
-  warnings: FilterWarning[] | undefined = undefined;
+  observer: ParseObserver | undefined = undefined;
   /** The field of the test being read, for hints about the value that follows. */
   field: IToken | undefined = undefined;
   /** While a template is read: what was interpolated, and which interpolations were placed. */
@@ -120,7 +117,8 @@ class FilterParser extends EmbeddedActionsParser {
     const first = this.SUBRULE(this.andExpr);
     let operands: Filter[] | undefined;
     this.MANY(() => {
-      this.CONSUME(Or);
+      const or = this.CONSUME(Or);
+      if (this.observer !== undefined) this.observer.keyword(or, "or");
       const next = this.SUBRULE2(this.andExpr);
       if (!this.RECORDING_PHASE) (operands ??= [first]).push(next);
     });
@@ -131,7 +129,8 @@ class FilterParser extends EmbeddedActionsParser {
     const first = this.SUBRULE(this.notExpr);
     let operands: Filter[] | undefined;
     this.MANY(() => {
-      this.CONSUME(And);
+      const and = this.CONSUME(And);
+      if (this.observer !== undefined) this.observer.keyword(and, "and");
       const next = this.SUBRULE2(this.notExpr);
       if (!this.RECORDING_PHASE) (operands ??= [first]).push(next);
     });
@@ -156,8 +155,8 @@ class FilterParser extends EmbeddedActionsParser {
         return inner;
       },
     },
-    { ALT: (): Filter => (this.CONSUME(True), TRUE) },
-    { ALT: (): Filter => (this.CONSUME(False), FALSE) },
+    { ALT: (): Filter => (this.keyword(this.CONSUME(True), "true"), TRUE) },
+    { ALT: (): Filter => (this.keyword(this.CONSUME(False), "false"), FALSE) },
     { ALT: (): Filter => this.SUBRULE(this.test) },
     {
       ALT: (): Filter => {
@@ -173,7 +172,7 @@ class FilterParser extends EmbeddedActionsParser {
   private testField: Pointer = [];
 
   private readonly testAlternatives = [
-    { ALT: (): Filter => (this.CONSUME(Pr), { type: "presence", field: this.testField }) },
+    { ALT: (): Filter => (this.keyword(this.CONSUME(Pr), "pr"), { type: "presence", field: this.testField }) },
     {
       ALT: (): Filter => {
         const field = this.testField;
@@ -201,8 +200,8 @@ class FilterParser extends EmbeddedActionsParser {
         return this.RECORDING_PHASE ? "" : this.stringOf(token);
       },
     },
-    { ALT: (): FilterValue => (this.CONSUME(True), true) },
-    { ALT: (): FilterValue => (this.CONSUME(False), false) },
+    { ALT: (): FilterValue => (this.keyword(this.CONSUME(True), "true"), true) },
+    { ALT: (): FilterValue => (this.keyword(this.CONSUME(False), "false"), false) },
     {
       ALT: (): FilterValue => {
         const token = this.CONSUME(NumberWord);
@@ -219,19 +218,13 @@ class FilterParser extends EmbeddedActionsParser {
 
   private readonly value = this.RULE("value", (): FilterValue => this.OR(this.valueAlternatives));
 
+  private keyword(token: IToken, name: string): void {
+    if (this.observer !== undefined && !this.RECORDING_PHASE) this.observer.keyword(token, name);
+  }
+
   private openGroup(open: IToken): void {
     this.groups.push(open.startOffset);
-    if (this.groups.length > this.maxNesting) {
-      throw new FilterSyntaxError({
-        input: this.text,
-        offset: open.startOffset,
-        code: "nesting-too-deep",
-        problem: `Parentheses nest ${this.groups.length} deep; at most ${this.maxNesting} nested groups are allowed`,
-        found: "'('",
-        expected: ["fewer nested groups"],
-        hint: "the server rejects 64 or more nested groups; flatten chains of and/or, which need no parentheses",
-      });
-    }
+    if (this.groups.length > this.maxNesting) throw nestingError(this.text, open.startOffset, this.groups.length, this.maxNesting);
   }
 
   private slotOf(token: IToken): Filter | Pointer | FilterValue {
@@ -242,120 +235,35 @@ class FilterParser extends EmbeddedActionsParser {
 
   private fieldOf(token: IToken): Pointer {
     if (token.tokenType === FieldSlot) return this.slotOf(token) as Pointer;
-    const image = token.image;
-    const field = parsePointer(image, { source: { input: this.text, offset: token.startOffset } });
-    if (this.warnings !== undefined) {
-      if (image.startsWith("!")) {
-        this.warn(token.startOffset, image.length, "bang-field",
-          `Field ${describeText(image)} starts with "!": the server reads a field of that name, not a negation; write "! (${image.slice(1)} ...)" to negate`);
-      }
-      if (image.includes("%") && field.some((s) => s.includes("\ufffd")) && !image.includes("\ufffd")) {
-        this.warn(token.startOffset, image.length, "invalid-utf8",
-          `Field ${describeText(image)} percent-encodes bytes that are not UTF-8; the server reads them as U+FFFD`);
-      }
-    }
+    const field = parsePointer(token.image, { source: { input: this.text, offset: token.startOffset } });
+    if (this.observer !== undefined) this.observer.field(token, field);
     return field;
   }
 
   private operatorOf(token: IToken): string {
-    if (CORE_TOKENS.has(token.tokenType)) return token.image.toLowerCase();
+    if (CORE_TOKENS.has(token.tokenType)) {
+      const name = keywordName(token.tokenType);
+      if (this.observer !== undefined) this.observer.keyword(token, name);
+      return name;
+    }
     const name = token.image;
-    if (!OPERATOR_NAME.test(name)) {
-      throw new FilterSyntaxError({
-        input: this.text,
-        offset: token.startOffset,
-        length: name.length,
-        code: "invalid-operator",
-        problem: `${describeText(name)} is not an operator`,
-        found: describeText(name),
-        expected: ["eq", "co", "sw", "lt", "le", "gt", "ge", "pr", "an extended operator of letters, digits, '_' and '.'"],
-        ...operatorHint(name),
-      });
-    }
-    if (this.warnings !== undefined) {
-      const lower = name.toLowerCase();
-      const foreign = FOREIGN_OPERATORS[lower];
-      const near = NEAR_OPERATORS.find((op) => lower.length <= 4 && editDistance(lower, op) === 1);
-      if (foreign !== undefined || near !== undefined) {
-        const advice = foreign ?? `did you mean ${near}?`;
-        this.warn(token.startOffset, name.length, "suspicious-operator",
-          `${describeText(name)} is read as an extended operator, which servers reject unless they implement it: ${advice}`);
-      }
-    }
+    if (!OPERATOR_NAME.test(name)) throw operatorError(this.text, token);
+    if (this.observer !== undefined) this.observer.extendedOperator(token);
     return name;
   }
 
   private stringOf(token: IToken): string {
-    const image = token.image;
-    const body = image.slice(1, -1);
-    if (this.warnings !== undefined) {
-      for (const m of body.matchAll(ESCAPE)) {
-        const letter = m[1] as string;
-        if (!JSON_ESCAPE_LETTERS.includes(letter)) continue;
-        this.warn(token.startOffset + 1 + (m.index ?? 0), 2, "json-escape",
-          `"\\${letter}" in a string is the character "${letter}" to the server, which applies no JSON escapes; write the character itself`);
-      }
-      const control = /[\t\n\r]/.exec(body);
-      if (control !== null) {
-        this.warn(token.startOffset + 1 + control.index, 1, "whitespace",
-          "The string holds a tab or line break; if it came from copying, a space was probably meant");
-      }
-    }
+    if (this.observer !== undefined) this.observer.string(token);
+    const body = token.image.slice(1, -1);
     return body.includes("\\") ? body.replace(/\\([\s\S])/g, "$1") : body;
   }
 
   private numberOf(token: IToken): FilterValue {
     const reading = readNumber(token.image);
-    if ("code" in reading) {
-      throw new FilterSyntaxError({
-        input: this.text,
-        offset: token.startOffset,
-        length: token.image.length,
-        code: reading.code,
-        problem: reading.problem,
-        found: describeText(token.image),
-        expected: ["a string in quotes", "a number", "true", "false"],
-        hint: this.valueHint(token.image) ?? reading.hint,
-      });
-    }
-    if (reading.note !== undefined && this.warnings !== undefined) {
-      this.warn(token.startOffset, token.image.length, /[\t\n\r]/.test(token.image) ? "whitespace" : "number-syntax", reading.note);
-    }
+    if ("code" in reading) throw numberError(this.text, token, reading, this.field);
+    if (this.observer !== undefined) this.observer.number(token, reading.note);
     return reading.value;
   }
-
-  // A keyword in value position usually means the words before it were read differently.
-  private valueHint(word: string): string | undefined {
-    if (!/^(pr|and|or)$/i.test(word)) return undefined;
-    if (this.field?.image === "!") return "'!' negates one group: write ! (! (a pr)), not ! ! a pr";
-    return "a field cannot hold a space (write it as %20), so the word after the field was read as an operator";
-  }
-
-  private warn(offset: number, length: number, code: FilterWarningCode, message: string): void {
-    const { line, column } = positionAt(this.text, offset);
-    this.warnings?.push({ code, message, offset, length, line, column });
-  }
-}
-
-function operatorHint(name: string): { hint?: string } {
-  if (name === "!") return { hint: "'!' negates a whole group and goes before the field: ! (/field eq value)" };
-  if (/^(==|=|!=|<>|<|<=|>|>=)$/.test(name)) return { hint: "comparisons are words: eq, lt, le, gt, ge; negate with !(...)" };
-  if (/["']/.test(name)) return { hint: "put a space between the operator and a quoted value" };
-  return {};
-}
-
-function editDistance(a: string, b: string): number {
-  const row = Array.from({ length: b.length + 1 }, (_, i) => i);
-  for (let i = 1; i <= a.length; i++) {
-    let diagonal = row[0] as number;
-    row[0] = i;
-    for (let j = 1; j <= b.length; j++) {
-      const above = row[j] as number;
-      row[j] = Math.min(above + 1, (row[j - 1] as number) + 1, diagonal + (a[i - 1] === b[j - 1] ? 0 : 1));
-      diagonal = above;
-    }
-  }
-  return row[b.length] as number;
 }
 
 // One parser instance, reused: Chevrotain resets it when it is given new input.
@@ -377,18 +285,15 @@ const parser = new FilterParser();
  * //   { type: "comparison", operator: "gt", field: ["age"], value: 30n } ] }
  * ```
  */
-export function parseFilter(text: string, options: ParseFilterOptions = {}): Filter {
-  return runParser(text, options, undefined);
+export function parseFilter(text: string, options?: ParseFilterOptions): Filter {
+  return runParser(text, options, undefined, "parseFilter");
 }
 
-/** Parse and collect lint warnings; used by `lintFilter`. */
-export function parseFilterWithWarnings(
-  text: string,
-  options: ParseFilterOptions = {},
-): { filter: Filter; warnings: FilterWarning[] } {
-  const warnings: FilterWarning[] = [];
-  const filter = runParser(text, options, warnings);
-  return { filter, warnings };
+/**
+ * Parse while an observer watches (internal: lint uses it). Throws as {@link parseFilter} does.
+ */
+export function parseObserved(text: string, options: ParseFilterOptions | undefined, observer: ParseObserver): Filter {
+  return runParser(text, options, observer, "lintFilter");
 }
 
 /**
@@ -399,27 +304,14 @@ export function parseTemplateText(
   text: string,
   kinds: readonly SlotKind[],
   values: readonly (Filter | Pointer | FilterValue)[],
-  options: ParseFilterOptions = {},
+  options?: ParseFilterOptions,
 ): Filter {
   parser.slots = values;
   parser.usedSlots.clear();
   try {
-    const filter = runParser(text, options, undefined, kinds);
+    const filter = runParser(text, options, undefined, "filter", kinds);
     const unused = kinds.findIndex((_, i) => !parser.usedSlots.has(i));
-    if (unused !== -1) {
-      const marker = `\${${unused}}`;
-      const at = Math.max(0, text.indexOf(marker));
-      throw new FilterSyntaxError({
-        input: text,
-        offset: at,
-        length: marker.length,
-        code: "invalid-value",
-        problem: `Interpolation ${marker} is inside a quoted string or joined to other text`,
-        found: describeText(marker),
-        expected: ["an interpolation standing alone as a filter, a field or a value"],
-        hint: "interpolate the whole value without quotes (/sn eq ${name}): it is quoted safely for you",
-      });
-    }
+    if (unused !== -1) throw unusedSlotError(text, unused);
     return filter;
   } finally {
     parser.slots = undefined;
@@ -427,28 +319,26 @@ export function parseTemplateText(
   }
 }
 
-function runParser(text: string, options: ParseFilterOptions, warnings: FilterWarning[] | undefined, slots?: readonly SlotKind[]): Filter {
+function runParser(
+  text: string,
+  options: ParseFilterOptions | undefined,
+  observer: ParseObserver | undefined,
+  caller: string,
+  slots?: readonly SlotKind[],
+): Filter {
   if (typeof text !== "string") throw new TypeError(`A filter must be a string, got ${text === null ? "null" : typeof text}`);
+  checkOptions(options, caller, PARSE_OPTIONS);
+  const maxNesting = maxNestingOption(options?.maxNesting, caller);
   const at = loneSurrogateAt(text);
-  if (at !== -1) {
-    throw new FilterSyntaxError({
-      input: text,
-      offset: at,
-      code: "invalid-text",
-      problem: "The filter holds a lone surrogate, which is not valid Unicode and cannot be sent as UTF-8",
-      found: "a lone surrogate",
-      expected: ["well-formed Unicode text"],
-    });
-  }
+  if (at !== -1) throw loneSurrogateError(text, at);
   const lexed = tokenize(text, slots);
   const lexError = lexed.errors[0];
-  if (lexError !== undefined) throw unterminatedString(text, lexError);
+  if (lexError !== undefined) throw unterminatedStringError(text, lexError);
   if (slots !== undefined) checkSlotsStandAlone(text, lexed.tokens);
-  const maxNesting = Math.max(0, Math.min(options.maxNesting ?? DEFAULT_MAX_NESTING, HARD_MAX_NESTING));
   parser.text = text;
   parser.maxNesting = maxNesting;
   parser.groups.length = 0;
-  parser.warnings = warnings;
+  parser.observer = observer;
   parser.input = lexed.tokens;
   try {
     const filter = parser.filter();
@@ -456,7 +346,7 @@ function runParser(text: string, options: ParseFilterOptions, warnings: FilterWa
     if (error !== undefined) throw recognitionError(error, text, lexed.tokens, parser.groups);
     return filter;
   } finally {
-    parser.warnings = undefined;
+    parser.observer = undefined;
     parser.field = undefined;
     parser.text = "";
   }
@@ -468,131 +358,8 @@ function checkSlotsStandAlone(text: string, tokens: readonly IToken[]): void {
     const type = token.tokenType;
     if (type === FilterSlot || type === FieldSlot || type === ValueSlot) continue;
     const inside = /\$\{\d+\}/.exec(token.image);
-    if (inside === null) continue;
-    const quoted = token.tokenType.name.endsWith("Quoted");
-    throw new FilterSyntaxError({
-      input: text,
-      offset: token.startOffset + inside.index,
-      length: inside[0].length,
-      code: "invalid-value",
-      problem: `Interpolation ${inside[0]} is ${quoted ? "inside a quoted string" : "joined to other text"}`,
-      found: describeText(token.image),
-      expected: ["an interpolation standing alone as a filter, a field or a value"],
-      hint: quoted
-        ? "interpolate the whole value without quotes (/sn eq ${name}): it is quoted safely for you"
-        : "put spaces around the interpolation; for a computed field, interpolate field() with the whole pointer",
-    });
+    if (inside !== null) throw slotPlacementError(text, token, token.startOffset + inside.index, inside[0]);
   }
-}
-
-// The lexer fails only at a quote whose string never closes: every other character starts a word.
-function unterminatedString(text: string, error: ILexingError): FilterSyntaxError {
-  const quote = text[error.offset] ?? "\"";
-  let i = error.offset + 1;
-  while (i < text.length && text[i] !== quote) i += text[i] === "\\" ? 2 : 1;
-  const endsWithBackslash = i > text.length;
-  return new FilterSyntaxError({
-    input: text,
-    offset: error.offset,
-    length: text.length - error.offset,
-    code: "unterminated-string",
-    problem: `Unterminated string: the ${quote} is never closed`,
-    found: "end of input",
-    expected: [`a closing ${quote}`],
-    hint: endsWithBackslash
-      ? `the final backslash escapes what follows it; write \\\\ for a backslash, then close the string with ${quote}`
-      : `close the string with ${quote}; inside it, write \\${quote} for a quote`,
-  });
-}
-
-const PRIMARY_EXPECTED = ["a field", "'('", "'!'", "true", "false"];
-const OPERATOR_EXPECTED = ["eq", "co", "sw", "lt", "le", "gt", "ge", "pr", "an extended operator"];
-const VALUE_EXPECTED = ["a string in quotes", "a number", "true", "false"];
-
-function recognitionError(
-  error: IRecognitionException,
-  text: string,
-  tokens: readonly IToken[],
-  groups: readonly number[],
-): FilterSyntaxError {
-  const token = error.token;
-  const atEnd = token.tokenType.name === "EOF";
-  const offset = atEnd ? text.length : token.startOffset;
-  const length = atEnd ? 1 : token.image.length;
-  const found = atEnd ? "end of input" : describeToken(token);
-  const index = atEnd ? tokens.length : tokens.indexOf(token);
-  const previous = index > 0 ? tokens[index - 1] : undefined;
-  const rule = error.context.ruleStack[error.context.ruleStack.length - 1];
-  const spaceHint = !atEnd && /[\t\n\r]/.test(token.image) ? "only the space character separates words; a tab or line break does not" : undefined;
-  const make = (code: ConstructorParameters<typeof FilterSyntaxError>[0]["code"], problem: string, expected: string[], hint?: string) =>
-    new FilterSyntaxError({ input: text, offset, length, code, problem, found, expected, ...(spaceHint ?? hint) === undefined ? {} : { hint: spaceHint ?? hint } });
-
-  if (error.name === "NotAllInputParsedException") {
-    if (token.tokenType === RParen) {
-      return make("unbalanced-parenthesis", "Unbalanced ')': it closes no open group", ["'and'", "'or'", "end of input"]);
-    }
-    const glued = previous !== undefined && previous.startOffset + previous.image.length === token.startOffset;
-    const literal = previous !== undefined && (previous.tokenType === True || previous.tokenType === False) && index === 1;
-    const hint = literal
-      ? `true and false are literals where a filter starts; write /${previous.image} for a field of that name`
-      : glued && previous?.tokenType.name.endsWith("Quoted")
-        ? "put a space after the closing quote"
-        : "join conditions with 'and' or 'or'";
-    return make("unexpected-token", `Expected 'and', 'or' or the end of the filter, found ${found}`, ["'and'", "'or'", "end of input"], hint);
-  }
-  if (error.name === "MismatchedTokenException") {
-    const where = positionAt(text, groups[groups.length - 1] ?? 0);
-    const opened = where.line === 1 ? `column ${where.column}` : `line ${where.line}, column ${where.column}`;
-    const problem = atEnd
-      ? `Missing ')' to close the '(' of ${opened}`
-      : `Expected ')' to close the '(' of ${opened}, found ${found}`;
-    return make(atEnd ? "unexpected-end" : "unexpected-token", problem, ["')'", "'and'", "'or'"], atEnd ? undefined : "join conditions with 'and' or 'or'");
-  }
-  if (rule === "test") {
-    const field = previous?.image ?? "";
-    if (atEnd) return make("unexpected-end", `Missing operator after field ${describeText(field)}`, OPERATOR_EXPECTED);
-    const hint = field.toLowerCase() === "not"
-      ? "negation is written '!': ! (/field pr)"
-      : token.tokenType === Quoted || token.tokenType.name.endsWith("Quoted")
-        ? "an operator goes between the field and the value: /field eq \"value\""
-        : undefined;
-    return make("invalid-operator", `Expected an operator after field ${describeText(field)}, found ${found}`, OPERATOR_EXPECTED, hint);
-  }
-  if (rule === "value") {
-    const operator = previous?.image ?? "";
-    if (atEnd) return make("unexpected-end", `Missing value after operator ${describeText(operator)}`, VALUE_EXPECTED);
-    return make("invalid-value", `Expected a value after operator ${describeText(operator)}, found ${found}`, VALUE_EXPECTED,
-      "values are strings in quotes, numbers, true or false; parentheses group filters, not values");
-  }
-  // The primary rule: the start of a filter, or what follows 'and', 'or', '!' or '('.
-  if (atEnd && tokens.length === 0) {
-    return make("empty-filter", "The filter is empty", PRIMARY_EXPECTED, "the filter that matches every resource is true");
-  }
-  if (atEnd) {
-    const after = previous === undefined ? "" : ` after ${describeToken(previous)}`;
-    return make("unexpected-end", `The filter ends${after} where a field, '(', '!', true or false was expected`, PRIMARY_EXPECTED);
-  }
-  if (token.tokenType.name.endsWith("Quoted")) {
-    return make("invalid-field", "A field cannot be a quoted string", PRIMARY_EXPECTED, "write the field as a pointer, such as /name");
-  }
-  if (token.tokenType === RParen && previous?.tokenType === LParen) {
-    return make("unexpected-token", "Empty group '()'", PRIMARY_EXPECTED, "put a filter inside the parentheses, or remove them");
-  }
-  if (token.tokenType === ValueSlot) {
-    return make("invalid-field", `Expected a field, '(', '!', true or false, found ${found}`, PRIMARY_EXPECTED,
-      "an interpolated string stays a value; interpolate field(\"/name\") for a field, or a filter for a whole test");
-  }
-  return make("unexpected-token", `Expected a field, '(', '!', true or false, found ${found}`, PRIMARY_EXPECTED);
-}
-
-function describeToken(token: IToken): string {
-  if (token.tokenType === FilterSlot) return `interpolation ${token.image} (a filter)`;
-  if (token.tokenType === FieldSlot) return `interpolation ${token.image} (a field)`;
-  if (token.tokenType === ValueSlot) return `interpolation ${token.image} (a value)`;
-  if (token.tokenType === LParen) return "'('";
-  if (token.tokenType === RParen) return "')'";
-  if (token.tokenType.name.endsWith("Quoted")) return `the string ${describeText(token.image)}`;
-  return describeText(token.image);
 }
 
 /** The grammar as Chevrotain records it, for the railroad diagrams in grammar/ (not public API). */

@@ -1,6 +1,6 @@
 import type { Pointer } from "./ast.js";
 import { FilterSyntaxError, describeText } from "./errors.js";
-import { percentDecode, percentEncode } from "./percent.js";
+import { encodeQueryComponent, percentDecode } from "./percent.js";
 
 // Characters a URI fragment may not hold, which make the server reject a field (SPEC §1):
 // ASCII controls, DEL and C1 controls (Cc), Unicode space separators (Z*), and a few ASCII marks.
@@ -86,7 +86,7 @@ function parseSpecialPointer(text: string, options: ParsePointerOptions): Pointe
       : `"${ch}"`;
     const hint = code === 0x09 || code === 0x0a || code === 0x0d
       ? "only the space character separates words in a filter; a tab or newline becomes part of the field"
-      : `write it percent-encoded (${percentEncode(ch)}) if it really is part of the field name`;
+      : `write it percent-encoded (${encodeQueryComponent(ch)}) if it really is part of the field name`;
     fail(bad.index, ch.length, `Field ${describeText(text)} contains ${name}, which a field may not hold`, hint);
   }
   const lone = loneSurrogateAt(text);
@@ -141,7 +141,7 @@ export function formatPointer(segments: Pointer): string {
     if (LONE_SURROGATE.test(segment)) {
       throw new TypeError(`Pointer segment ${describeText(segment)} holds a lone surrogate, which cannot be sent as UTF-8`);
     }
-    out += "/" + (NEEDS_ENCODING.test(segment) ? segment.replace(NEEDS_ENCODING_GLOBAL, percentEncode) : segment);
+    out += "/" + (NEEDS_ENCODING.test(segment) ? segment.replace(NEEDS_ENCODING_GLOBAL, encodeQueryComponent) : segment);
   }
   return segments[segments.length - 1] === "" ? `${out}/` : out;
 }

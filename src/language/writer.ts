@@ -1,5 +1,6 @@
 import { assertFilter, isExtendedOperatorName, type Filter, type FilterValue } from "./ast.js";
 import { describeText } from "./errors.js";
+import { checkOptions, maxNestingOption } from "./limits.js";
 import { fitsLong, formatDecimal } from "./numbers.js";
 import { formatPointer, hasLoneSurrogate } from "./pointer.js";
 
@@ -18,6 +19,26 @@ export const MAX_FILTER_DEPTH = 1000;
 const CORE = new Set(["eq", "co", "sw", "lt", "le", "gt", "ge"]);
 
 /**
+ * Options of {@link formatFilter}.
+ *
+ * @example
+ * ```ts
+ * import { formatFilter, not, field } from "crest-query";
+ * formatFilter(not(not(field("a").pr())), { maxNesting: 2 }); // "!(!(/a pr))"
+ * ```
+ */
+export interface FormatFilterOptions {
+  /**
+   * The most parenthesised groups the written text may nest: a whole number from 0 up, default
+   * {@link DEFAULT_MAX_NESTING} (63), which is what the servers accept. Raise it only for a server
+   * configured to accept more; values above 200 are lowered to 200, as when parsing.
+   */
+  readonly maxNesting?: number;
+}
+
+const FORMAT_OPTIONS = ["maxNesting"] as const;
+
+/**
  * Write a filter in canonical form: lower-case keywords, single spaces, parentheses only where the
  * structure needs them, `!(...)` around every negation, `/`-prefixed percent-encoded fields, strings
  * in double quotes with only `\` and `"` escaped, integers as digits and decimals always with a `.`.
@@ -26,9 +47,12 @@ const CORE = new Set(["eq", "co", "sw", "lt", "le", "gt", "ge"]);
  * An `and` with no operand is written `true`, an `or` with none `false`, and one with a single
  * operand as that operand: the same meaning, though the parser will not give those shapes back.
  *
+ * The writer never writes what the server rejects: text that would need more nested groups than
+ * `maxNesting` (default 63, the servers' limit) is refused with a RangeError that says how deep.
+ *
  * @throws TypeError for a filter no server could read: a non-finite decimal, an integer outside
  * 64 bits, an operator that is not a valid name, a lone surrogate, or nesting deeper than
- * {@link MAX_FILTER_DEPTH}.
+ * {@link MAX_FILTER_DEPTH}; RangeError when the text would nest more than `maxNesting` groups.
  *
  * @example
  * ```ts
@@ -37,13 +61,26 @@ const CORE = new Set(["eq", "co", "sw", "lt", "le", "gt", "ge"]);
  * // '/NAME eq "O\'Brien" and (/a pr or /b pr)'
  * ```
  */
-export function formatFilter(filter: Filter): string {
+export function formatFilter(filter: Filter, options?: FormatFilterOptions): string {
+  checkOptions(options, "formatFilter", FORMAT_OPTIONS);
   assertFilter(filter, "formatFilter");
-  return write(filter, 0, 0);
+  maxGroups = maxNestingOption(options?.maxNesting, "formatFilter");
+  return write(filter, 0, 0, 0);
+}
+
+// The limit of the call being written (writing is synchronous, so one variable serves).
+let maxGroups = 0;
+
+function open(groups: number): number {
+  if (groups < maxGroups) return groups + 1;
+  throw new RangeError(
+    `The filter needs more than ${maxGroups} nested groups (parentheses or !(...)), which the server rejects; flatten it, or pass { maxNesting } if your server accepts more`,
+  );
 }
 
 // Context: 0 = top level or inside parentheses, 1 = operand of `or`, 2 = operand of `and`.
-function write(filter: Filter, context: 0 | 1 | 2, depth: number): string {
+// `groups` counts the parentheses already open around the filter.
+function write(filter: Filter, context: 0 | 1 | 2, depth: number, groups: number): string {
   if (depth > MAX_FILTER_DEPTH) throw new TypeError(`Filter nests deeper than ${MAX_FILTER_DEPTH} levels`);
   switch (filter.type) {
     case "literal":
@@ -53,17 +90,18 @@ function write(filter: Filter, context: 0 | 1 | 2, depth: number): string {
     case "comparison":
       return `${formatPointer(filter.field)} ${formatOperator(filter.operator)} ${formatValue(filter.value)}`;
     case "not":
-      return `!(${write(filter.filter, 0, depth + 1)})`;
+      return `!(${write(filter.filter, 0, depth + 1, open(groups))})`;
     case "and":
     case "or": {
       const operands = filter.filters;
       if (operands.length === 0) return filter.type === "and" ? "true" : "false";
-      if (operands.length === 1) return write(operands[0] as Filter, context, depth + 1);
+      if (operands.length === 1) return write(operands[0] as Filter, context, depth + 1, groups);
       const inner = filter.type === "and" ? 2 : 1;
-      const text = operands.map((f) => write(f, inner, depth + 1)).join(` ${filter.type} `);
       // `or` inside `and` needs parentheses for precedence; a group of the same operator keeps
       // them so the tree reads back with the same shape.
       const needsParens = context === 2 || (context === 1 && filter.type === "or");
+      const within = needsParens ? open(groups) : groups;
+      const text = operands.map((f) => write(f, inner, depth + 1, within)).join(` ${filter.type} `);
       return needsParens ? `(${text})` : text;
     }
     default:

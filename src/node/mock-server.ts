@@ -1,22 +1,25 @@
 import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
 import type { AddressInfo, Socket } from "node:net";
+import { Readable } from "node:stream";
 import { readCollectionFile } from "./collection-file.js";
+import { Persister, readPersistFile } from "./persist.js";
 import { CrestError, reasonPhrase } from "../query/crest-error.js";
-import { projectFields } from "../query/projection.js";
-import { QueryCache, queryCollection, type QueryOptions } from "../query/query-engine.js";
-import { parseQueryParams } from "../query/query-params.js";
+import { createCrestHandler, type CrestHandler, type CrestHandlerOptions } from "../server/handler.js";
+import { TOKEN_ENDPOINT_PATH } from "../server/auth.js";
+import { MemoryStore } from "../store/memory-store.js";
+import type { CollectionStore } from "../store/store.js";
 
 /**
  * A request the mock server received, for assertions.
  *
  * @example
  * ```ts
- * import type { RecordedRequest } from "crest-query";
+ * import type { RecordedRequest } from "crest-query/node";
  * const isQuery = (r: RecordedRequest) => r.url.includes("_queryFilter=");
  * ```
  */
 export interface RecordedRequest {
-  /** 1 for the first request the server received. */
+  /** 1 for the first request the server received (counting on past the log's size). */
   readonly index: number;
   readonly method: string;
   /** The path and query, as sent. */
@@ -30,7 +33,7 @@ export interface RecordedRequest {
  *
  * @example
  * ```ts
- * import type { Fault } from "crest-query";
+ * import type { Fault } from "crest-query/node";
  * const faults: Fault[] = [
  *   { on: 1, status: 429, retryAfter: 2 },
  *   { on: (r) => r.url.includes("_pagedResultsCookie"), status: 503, times: 2 },
@@ -56,25 +59,36 @@ export interface Fault {
 }
 
 /**
- * Options of {@link createMockServer}.
+ * Options of {@link createMockServer}: those of `createCrestHandler`, with collections that may
+ * also be JSON files, plus the listening address, faults, the request log and persistence.
  *
  * @example
  * ```ts
- * import type { MockServerOptions } from "crest-query";
- * const options: MockServerOptions = { collections: { user: "examples/users.json" }, basePath: "/openidm/managed" };
+ * import type { MockServerOptions } from "crest-query/node";
+ * const options: MockServerOptions = { collections: { "managed/user": "examples/users.json" }, basePath: "/openidm", persist: "/tmp/crest-data.json" };
  * ```
  */
-export interface MockServerOptions {
-  /** Collections by name: an array of resources, or the path of a JSON file holding an array or `{ result: [...] }`. */
-  readonly collections: Readonly<Record<string, readonly unknown[] | string>>;
-  /** Where the collections live (default `/openidm/managed`): `GET {basePath}/{name}?_queryFilter=...`. */
-  readonly basePath?: string;
+export interface MockServerOptions extends Omit<CrestHandlerOptions, "collections"> {
+  /**
+   * Collections by name (`user`, `managed/alpha_user`, `system/ldap/account`): an array of resources,
+   * the path of a JSON file holding an array or `{ result: [...] }`, or a store.
+   */
+  readonly collections: Readonly<Record<string, readonly unknown[] | string | CollectionStore>>;
   /** Failures to inject: a list (each fault used as many times as it says), or a function of the request. */
   readonly faults?: readonly Fault[] | ((request: RecordedRequest) => Fault | undefined);
-  /** Options of the query engine (case sensitivity, extended operators, named queries...). */
-  readonly query?: QueryOptions;
-  /** The port (default 0: any free one). It always listens on 127.0.0.1. */
+  /** The port (default 0: any free one). */
   readonly port?: number;
+  /** The address to listen on (default 127.0.0.1). */
+  readonly host?: string;
+  /**
+   * How many of the latest requests `requests` keeps (a ring; default 10,000; 0 keeps none).
+   */
+  readonly recordRequests?: number;
+  /**
+   * A JSON file the in-memory collections are saved to after every change (atomically: a temporary
+   * file renamed over it) and read back from on start, where it wins over `collections`' data.
+   */
+  readonly persist?: string;
 }
 
 /**
@@ -82,7 +96,7 @@ export interface MockServerOptions {
  *
  * @example
  * ```ts
- * import { createMockServer, type MockServer } from "crest-query";
+ * import { createMockServer, type MockServer } from "crest-query/node";
  * const server: MockServer = await createMockServer({ collections: { user: [{ _id: "1" }] } });
  * console.log(server.url); // http://127.0.0.1:PORT/openidm/managed
  * await server.close();
@@ -92,8 +106,12 @@ export interface MockServer {
   /** The base URL of the collections: `${url}/user` is the `user` collection. */
   readonly url: string;
   readonly port: number;
-  /** Every request received so far. */
+  /** The token endpoint's URL when service accounts are configured, else `undefined`. */
+  readonly tokenEndpoint: string | undefined;
+  /** The latest requests received (at most `recordRequests`), oldest first. */
   readonly requests: readonly RecordedRequest[];
+  /** The web-standard handler behind the server. */
+  readonly handler: CrestHandler;
   /** Stop listening and drop open connections. */
   close(): Promise<void>;
 }
@@ -120,27 +138,81 @@ function recordHeaders(raw: readonly string[]): Record<string, string> {
   return headers;
 }
 
-function send(res: ServerResponse, status: number, body: unknown, pretty: boolean, headers: Record<string, string> = {}): void {
-  const text = pretty ? JSON.stringify(body, null, 2) : JSON.stringify(body);
+/** The latest requests, in a ring of fixed size. */
+class RequestLog {
+  private readonly ring: RecordedRequest[] = [];
+  private next = 0;
+  count = 0;
+
+  constructor(private readonly size: number) {}
+
+  add(record: RecordedRequest): void {
+    this.count++;
+    if (this.size === 0) return;
+    if (this.ring.length < this.size) this.ring.push(record);
+    else this.ring[this.next] = record;
+    this.next = (this.next + 1) % this.size;
+  }
+
+  list(): RecordedRequest[] {
+    return this.ring.length < this.size ? [...this.ring] : [...this.ring.slice(this.next), ...this.ring.slice(0, this.next)];
+  }
+}
+
+function sendJson(res: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}): void {
+  const text = JSON.stringify(body);
   res.writeHead(status, { "content-type": "application/json; charset=UTF-8", "content-length": Buffer.byteLength(text), ...headers });
   res.end(text);
 }
 
-function sendError(res: ServerResponse, error: CrestError, pretty: boolean, headers: Record<string, string> = {}): void {
-  send(res, error.code, error.toJSON(), pretty, headers);
+/**
+ * The request target as WHATWG URL parsing reads it: an origin-form target (`/path?query`) is
+ * appended to the origin (so `//x` stays a path), any other form is parsed as an absolute URL.
+ */
+function targetUrl(target: string, origin: string): URL | undefined {
+  try {
+    return target.startsWith("/") ? new URL(`${origin}${target}`) : new URL(target);
+  } catch {
+    return undefined;
+  }
 }
 
+function originOf(host: string | undefined, fallback: string): string {
+  if (host === undefined || host === "" || /[/\\@?#\s]/.test(host)) return fallback;
+  try {
+    return new URL(`http://${host}`).origin;
+  } catch {
+    return fallback;
+  }
+}
+
+function toRequest(req: IncomingMessage, url: URL): Request {
+  const headers = new Headers();
+  for (let i = 0; i + 1 < req.rawHeaders.length; i += 2) {
+    try {
+      headers.append(req.rawHeaders[i] as string, req.rawHeaders[i + 1] as string);
+    } catch {
+      // A header undici refuses (a forbidden name such as Connection, or bytes it rejects) is not
+      // one CREST reads.
+    }
+  }
+  const method = req.method ?? "GET";
+  if (method === "GET" || method === "HEAD") return new Request(url, { method, headers });
+  return new Request(url, { method, headers, body: Readable.toWeb(req) as ReadableStream<Uint8Array>, duplex: "half" } as RequestInit);
+}
 
 /**
- * Start a mock CREST server on 127.0.0.1 (port 0 by default) serving collections for tests and
- * demos: `GET {basePath}/{collection}?_queryFilter=...` answers with the query engine,
- * `GET {basePath}/{collection}/{id}` reads one resource (404 with a CREST error body when missing),
- * `_prettyPrint=true` indents, and bad requests get CREST errors. A fault plan makes chosen
- * requests fail (429 with `Retry-After`, 502/503/504, delays, dropped connections, truncated bodies).
+ * Start a mock CREST server for tests and demos: the web-standard handler of `createCrestHandler`
+ * on `node:http`, on 127.0.0.1 and port 0 unless told otherwise. It answers every CREST verb
+ * (queries, read, create, update, patch, delete, actions), optional bearer-token auth with a
+ * service-account token endpoint, and optional persistence to a JSON file. A fault plan makes chosen
+ * requests fail (429 with `Retry-After`, 502/503/504, delays, dropped connections, truncated bodies),
+ * and the latest requests are kept for assertions.
  *
  * @example
  * ```ts
- * import { createMockServer, queryAll } from "crest-query";
+ * import { queryAll } from "crest-query";
+ * import { createMockServer } from "crest-query/node";
  * const server = await createMockServer({ collections: { user: [{ _id: "1", sn: "Jensen" }, { _id: "2", sn: "Nowak" }] } });
  * try {
  *   for await (const user of queryAll(`${server.url}/user`, { filter: "/sn sw 'J'" })) console.log(user);
@@ -150,11 +222,39 @@ function sendError(res: ServerResponse, error: CrestError, pretty: boolean, head
  * ```
  */
 export async function createMockServer(options: MockServerOptions): Promise<MockServer> {
-  const basePath = `/${(options.basePath ?? "/openidm/managed").replace(/^\/+|\/+$/g, "")}`.replace(/^\/$/, "");
-  const collections = new Map<string, readonly unknown[]>();
-  for (const [name, source] of Object.entries(options.collections)) collections.set(name, loadCollection(name, source));
-  const queryOptions: QueryOptions = { cache: new QueryCache(), ...options.query };
-  const requests: RecordedRequest[] = [];
+  const { collections: sources, faults, port: wantedPort, host = "127.0.0.1", recordRequests = 10_000, persist, ...handlerOptions } = options;
+  if (!Number.isSafeInteger(recordRequests) || recordRequests < 0) throw new TypeError(`recordRequests must be a non-negative integer, not ${String(recordRequests)}`);
+  const saved = persist === undefined ? undefined : readPersistFile(persist);
+  const memory = new Map<string, MemoryStore>();
+  let persister: Persister | undefined;
+  const onChange = () => persister?.save();
+  const collections: Record<string, CollectionStore> = {};
+  for (const [name, source] of Object.entries(sources)) {
+    let store: CollectionStore;
+    if (typeof source === "string" || Array.isArray(source)) {
+      const resources = saved !== undefined && Object.prototype.hasOwnProperty.call(saved, name) ? (saved[name] as unknown[]) : loadCollection(name, source as readonly unknown[] | string);
+      const memoryStore = new MemoryStore(resources, { name, onChange, ...(handlerOptions.query === undefined ? {} : { query: handlerOptions.query }) });
+      memory.set(name, memoryStore);
+      store = memoryStore;
+    } else {
+      store = source as CollectionStore;
+    }
+    Object.defineProperty(collections, name, { value: store, enumerable: true, writable: true, configurable: true });
+  }
+  if (persist !== undefined) {
+    // Collections the file holds but this server does not serve are written back unchanged.
+    const carried = Object.entries(saved ?? {}).filter(([name]) => !memory.has(name));
+    persister = new Persister(persist, () => {
+      const parts: string[] = [];
+      for (const [name, store] of memory) parts.push(`${JSON.stringify(name)}:[${store.resources().map((r) => store.textOf(r) ?? JSON.stringify(r)).join(",")}]`);
+      for (const [name, resources] of carried) parts.push(`${JSON.stringify(name)}:${JSON.stringify(resources)}`);
+      return `{"collections":{${parts.join(",")}}}\n`;
+    });
+    if (saved === undefined) await persister.save();
+  }
+  const handler = createCrestHandler({ ...handlerOptions, collections });
+
+  const log = new RequestLog(recordRequests);
   const used = new Map<Fault, number>();
   const sockets = new Set<Socket>();
   const timers = new Set<{ timer: NodeJS.Timeout; resolve: () => void }>();
@@ -166,8 +266,8 @@ export async function createMockServer(options: MockServerOptions): Promise<Mock
     });
 
   const faultFor = (request: RecordedRequest): Fault | undefined => {
-    if (typeof options.faults === "function") return options.faults(request);
-    for (const fault of options.faults ?? []) {
+    if (typeof faults === "function") return faults(request);
+    for (const fault of faults ?? []) {
       const matches = fault.on === undefined || (typeof fault.on === "number" ? fault.on === request.index : fault.on(request));
       const limit = fault.times ?? (typeof fault.on === "number" ? 1 : Number.POSITIVE_INFINITY);
       if (matches && (used.get(fault) ?? 0) < limit) {
@@ -178,68 +278,56 @@ export async function createMockServer(options: MockServerOptions): Promise<Mock
     return undefined;
   };
 
+  let origin = "";
   const handle = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
-    const record: RecordedRequest = { index: requests.length + 1, method: req.method ?? "GET", url: req.url ?? "/", headers: recordHeaders(req.rawHeaders) };
-    requests.push(record);
-    const fault = faultFor(record);
+    const target = req.url ?? "/";
+    const index = log.count + 1;
+    const record: RecordedRequest | undefined =
+      recordRequests > 0 || faults !== undefined ? { index, method: req.method ?? "GET", url: target, headers: recordHeaders(req.rawHeaders) } : undefined;
+    if (record !== undefined) log.add(record);
+    else log.count++;
+    const fault = record === undefined ? undefined : faultFor(record);
     if (fault?.delayMs !== undefined) await sleep(fault.delayMs);
     if (req.socket.destroyed) return;
     if (fault?.drop === true) {
       req.socket.destroy();
       return;
     }
-    const rawQuery = record.url.includes("?") ? record.url.slice(record.url.indexOf("?") + 1) : "";
-    const pretty = /(^|&)_prettyPrint=true(&|$)/i.test(rawQuery);
+    const url = targetUrl(target, originOf(req.headers.host, origin));
+    if (url === undefined) {
+      sendJson(res, 400, CrestError.badRequest("The request target is not a valid URL").toJSON());
+      return;
+    }
     if (fault?.status !== undefined) {
       const headers: Record<string, string> = {};
       if (fault.retryAfter !== undefined) headers["retry-after"] = typeof fault.retryAfter === "number" ? String(fault.retryAfter) : fault.retryAfter.toUTCString();
-      sendError(res, new CrestError(fault.status, `Injected failure: ${reasonPhrase(fault.status)}`), pretty, headers);
+      const pretty = /(^|&)_prettyPrint=true(&|$)/i.test(url.search.slice(1));
+      const body = new CrestError(fault.status, `Injected failure: ${reasonPhrase(fault.status)}`).toJSON();
+      const text = pretty ? JSON.stringify(body, null, 2) : JSON.stringify(body);
+      res.writeHead(fault.status, { "content-type": "application/json; charset=UTF-8", "content-length": Buffer.byteLength(text), ...headers });
+      res.end(text);
       return;
     }
-    let status = 200;
-    let body: unknown;
-    try {
-      body = answer(record, rawQuery);
-    } catch (error) {
-      const crest = error instanceof CrestError ? error : new CrestError(500, "Internal error in the mock server");
-      status = crest.code;
-      body = crest.toJSON();
-    }
-    if (fault?.truncate === true) {
-      const text = JSON.stringify(body);
-      res.writeHead(status, { "content-type": "application/json; charset=UTF-8", "content-length": Buffer.byteLength(text) });
-      res.write(text.slice(0, Math.floor(text.length / 2)));
+    const response = await handler(toRequest(req, url));
+    const body = response.body === null ? undefined : Buffer.from(await response.arrayBuffer());
+    const headers: Record<string, string> = {};
+    response.headers.forEach((value, name) => {
+      headers[name] = value;
+    });
+    if (body !== undefined || req.method === "HEAD") headers["content-length"] = String(body?.byteLength ?? 0);
+    res.writeHead(response.status, headers);
+    if (fault?.truncate === true && body !== undefined) {
+      res.write(body.subarray(0, Math.floor(body.byteLength / 2)));
       setTimeout(() => req.socket.destroy(), 5);
       return;
     }
-    send(res, status, body, pretty);
-  };
-
-  const answer = (request: RecordedRequest, rawQuery: string): unknown => {
-    if (request.method !== "GET" && request.method !== "HEAD") throw new CrestError(405, `Method ${request.method} is not supported by the mock server: it serves GET only`);
-    const path = request.url.split("?")[0] ?? "/";
-    if (basePath !== "" && path !== basePath && !path.startsWith(`${basePath}/`)) throw CrestError.notFound(`Resource '${path}' not found`);
-    const rest = path.slice(basePath.length).replace(/^\/+|\/+$/g, "");
-    const [name = "", ...idParts] = rest.split("/").map((part) => {
-      try {
-        return decodeURIComponent(part);
-      } catch {
-        throw CrestError.badRequest(`Invalid percent-encoding in path '${path}'`);
-      }
-    });
-    const collection = collections.get(name);
-    if (collection === undefined) throw CrestError.notFound(`Resource '${path}' not found`);
-    const params = parseQueryParams(rawQuery);
-    if (idParts.length === 0) return queryCollection(collection, params, queryOptions);
-    const id = idParts.join("/");
-    const found = collection.find((r) => typeof r === "object" && r !== null && (r as { _id?: unknown })._id === id);
-    if (found === undefined) throw CrestError.notFound(`Resource '${name}/${id}' not found`);
-    return params.fields === undefined ? found : projectFields(found, params.fields);
+    res.end(body);
   };
 
   const server = createServer((req, res) => {
     handle(req, res).catch(() => {
-      if (!res.headersSent) sendError(res, new CrestError(500, "Internal error in the mock server"), false);
+      if (!res.headersSent) sendJson(res, 500, new CrestError(500, "Internal error in the mock server").toJSON());
+      else res.destroy();
     });
   });
   server.on("connection", (socket) => {
@@ -248,13 +336,19 @@ export async function createMockServer(options: MockServerOptions): Promise<Mock
   });
   await new Promise<void>((resolve, reject) => {
     server.once("error", reject);
-    server.listen(options.port ?? 0, "127.0.0.1", () => resolve());
+    server.listen(wantedPort ?? 0, host, () => resolve());
   });
-  const { port } = server.address() as AddressInfo;
+  const { port, address } = server.address() as AddressInfo;
+  origin = `http://${address.includes(":") ? `[${address}]` : address}:${port}`;
+  const basePath = (options.basePath ?? "/openidm/managed").split("/").filter((s) => s !== "").map(encodeURIComponent).join("/");
   return {
-    url: `http://127.0.0.1:${port}${basePath}`,
+    url: `${origin}${basePath === "" ? "" : `/${basePath}`}`,
     port,
-    requests,
+    tokenEndpoint: Object.keys(options.auth?.serviceAccounts ?? {}).length > 0 ? `${origin}${TOKEN_ENDPOINT_PATH}` : undefined,
+    get requests() {
+      return log.list();
+    },
+    handler,
     close: () =>
       new Promise<void>((resolve) => {
         for (const { timer, resolve: wake } of timers) {

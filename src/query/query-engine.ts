@@ -1,13 +1,14 @@
-import type { Filter } from "../language/ast.js";
+import type { Filter, Pointer } from "../language/ast.js";
+import { foldFilter } from "../build/transform.js";
 import { base64urlToText, constantTimeEqual, digestText, randomSecret, signText, textToBase64url } from "./signing.js";
 import { CrestError } from "./crest-error.js";
 import { FilterSyntaxError } from "../language/errors.js";
-import { compileFilter, type EvaluateOptions } from "../eval/evaluator.js";
+import { compileFilter, readInList, type EvaluateOptions } from "../eval/evaluator.js";
 import { parseFilter } from "../language/parser.js";
 import { formatPointer } from "../language/pointer.js";
-import { projectFields } from "./projection.js";
-import { parseQueryParams, type QueryRequest, type TotalPagedResultsPolicy } from "./query-params.js";
-import { sortResources } from "./sort.js";
+import { fieldProjector, MAX_FIELD_SEGMENTS, MAX_FIELDS } from "./projection.js";
+import { parseQueryParams, type QueryRequest, type SortKey, type TotalPagedResultsPolicy } from "./query-params.js";
+import { SortedPages } from "./sort.js";
 import { formatFilter } from "../language/writer.js";
 
 /**
@@ -56,8 +57,10 @@ export type NamedQuery = (resources: readonly unknown[], request: QueryRequest) 
 export interface QueryOptions extends EvaluateOptions {
   /**
    * Where sorted matches are kept between the pages of one query, so that walking all pages costs
-   * about one query. Default: a shared cache of 16 queries kept 5 minutes. `false` recomputes
-   * every page.
+   * about one query. Default: 16 queries per collection kept 5 minutes, held through the collection
+   * (dropped with it). Entries are keyed by everything that changes the answer: the collection, the
+   * filter or `_queryId` with every other request parameter, the sort keys, `caseSensitive`, and
+   * the extended operator and named query functions used. `false` recomputes every page.
    */
   readonly cache?: QueryCache | false;
   /** The key that signs paging cookies. Default: random per process. */
@@ -68,17 +71,33 @@ export interface QueryOptions extends EvaluateOptions {
   readonly queries?: Readonly<Record<string, NamedQuery>>;
 }
 
+/**
+ * What {@link QueryCache} keeps for a query: its matches in order, read a page at a time. An array
+ * is one; the query engine keeps matches that are sorted only as far as pages were asked for.
+ *
+ * @example
+ * ```ts
+ * import type { PageSource } from "crest-query";
+ * const matches: PageSource = [{ _id: "1" }, { _id: "2" }];
+ * matches.slice(0, 1); // [{ _id: "1" }]
+ * ```
+ */
+export interface PageSource {
+  readonly length: number;
+  slice(start: number, end: number): readonly unknown[];
+}
+
 interface CacheEntry {
-  readonly collection: object;
-  readonly matches: readonly unknown[];
+  readonly matches: PageSource;
   readonly created: number;
 }
 
 /**
  * Sorted matches of recent queries, kept so that each further page of a query costs only the
- * page: a bounded, least-recently-used store with an age limit. A walk that starts again from the
- * first page always sees fresh data; pages reached by cookie or offset see the snapshot of the
- * first page (like a database cursor) while it is kept.
+ * page: per collection, a bounded, least-recently-used store with an age limit. Entries are held
+ * through the collection (a `WeakMap`), so a collection the caller drops is freed with its cached
+ * pages. A walk that starts again from the first page always sees fresh data; pages reached by
+ * cookie or offset see the snapshot of the first page (like a database cursor) while it is kept.
  *
  * @example
  * ```ts
@@ -88,55 +107,67 @@ interface CacheEntry {
  * ```
  */
 export class QueryCache {
-  private readonly entries = new Map<string, CacheEntry>();
+  private collections = new WeakMap<object, Map<string, CacheEntry>>();
   private readonly maxEntries: number;
   private readonly ttlMs: number;
 
+  /**
+   * @param options `maxEntries`: queries kept per collection (default 16); `ttlMs`: how long a
+   * query is kept (default 5 minutes).
+   * @throws RangeError when an option is not a non-negative integer.
+   */
   constructor(options: { readonly maxEntries?: number; readonly ttlMs?: number } = {}) {
-    this.maxEntries = Math.max(1, options.maxEntries ?? 16);
-    this.ttlMs = Math.max(0, options.ttlMs ?? 300_000);
+    const { maxEntries = 16, ttlMs = 300_000 } = options;
+    if (!Number.isSafeInteger(maxEntries) || maxEntries < 1) throw new RangeError(`QueryCache maxEntries must be a positive integer, not ${String(maxEntries)}`);
+    if (!Number.isSafeInteger(ttlMs) || ttlMs < 0) throw new RangeError(`QueryCache ttlMs must be a non-negative integer, not ${String(ttlMs)}`);
+    this.maxEntries = maxEntries;
+    this.ttlMs = ttlMs;
   }
 
   /** The cached matches of a query over a collection, if still fresh. */
-  get(key: string, collection: object, now: number): readonly unknown[] | undefined {
-    const entry = this.entries.get(key);
-    if (entry === undefined || entry.collection !== collection) return undefined;
-    if (now - entry.created > this.ttlMs) {
-      this.entries.delete(key);
-      return undefined;
-    }
-    this.entries.delete(key);
-    this.entries.set(key, entry);
+  get(key: string, collection: object, now: number): PageSource | undefined {
+    const entries = this.collections.get(collection);
+    const entry = entries?.get(key);
+    if (entries === undefined || entry === undefined) return undefined;
+    entries.delete(key);
+    if (now - entry.created > this.ttlMs) return undefined;
+    entries.set(key, entry);
     return entry.matches;
   }
 
   /** Keep the sorted matches of a query over a collection, dropping the least recently used. */
-  set(key: string, collection: object, matches: readonly unknown[], now: number): void {
-    this.entries.delete(key);
-    this.entries.set(key, { collection, matches, created: now });
-    while (this.entries.size > this.maxEntries) {
-      const oldest = this.entries.keys().next().value;
-      if (oldest === undefined) break;
-      this.entries.delete(oldest);
+  set(key: string, collection: object, matches: PageSource, now: number): void {
+    let entries = this.collections.get(collection);
+    if (entries === undefined) {
+      entries = new Map();
+      this.collections.set(collection, entries);
+    }
+    entries.delete(key);
+    entries.set(key, { matches, created: now });
+    for (const [oldKey, entry] of entries) {
+      if (entries.size <= this.maxEntries && now - entry.created <= this.ttlMs) break;
+      entries.delete(oldKey);
     }
   }
 
   /** Forget everything, for example after the data changed. */
   clear(): void {
-    this.entries.clear();
+    this.collections = new WeakMap();
   }
 }
 
-const sharedCache = new QueryCache();
+// Used when the caller passes no cache: entries live as long as their collection, no longer.
+const defaultCache = new QueryCache();
 const processSecret = randomSecret();
-const collectionIds = new WeakMap<object, number>();
-let nextCollectionId = 1;
+const identities = new WeakMap<object, number>();
+let nextIdentity = 1;
 
-function collectionId(collection: object): number {
-  let id = collectionIds.get(collection);
+/** A number naming an object or function for as long as it lives (for cache keys). */
+function identity(value: object): number {
+  let id = identities.get(value);
   if (id === undefined) {
-    id = nextCollectionId++;
-    collectionIds.set(collection, id);
+    id = nextIdentity++;
+    identities.set(value, id);
   }
   return id;
 }
@@ -169,7 +200,7 @@ function readCookie(secret: string | Uint8Array, cookie: string, queryDigest: st
   }
   const { o, q } = (typeof data === "object" && data !== null ? data : {}) as { o?: unknown; q?: unknown };
   if (typeof o !== "number" || !Number.isSafeInteger(o) || o < 0) throw invalid("it holds no valid position");
-  if (q !== queryDigest) throw invalid("it belongs to another query (a different _queryFilter, _queryId or _sortKeys)");
+  if (q !== queryDigest) throw invalid("it belongs to another query (a different _queryFilter, _queryId, _sortKeys or other parameter)");
   return o;
 }
 
@@ -190,15 +221,16 @@ function checkCount(name: string, value: number | undefined): number {
 }
 
 /**
- * Answer a CREST query over an array of resources, as a CREST server's in-memory backend would
- * (see docs/evaluation.md): filter with `_queryFilter` (or a `_queryId`), sort by `_sortKeys`, page by
+ * Answer a CREST query over an array of resources, as a CREST server would (see
+ * docs/evaluation.md): filter with `_queryFilter` (or a `_queryId`), sort by `_sortKeys`, page by
  * `_pageSize` with an opaque cookie bound to the query or by `_pagedResultsOffset`, count under
  * `_totalPagedResultsPolicy`, and project `_fields` (keeping `_id` and `_rev`). Results are the
  * stored objects themselves unless `fields` projects them into new ones.
  *
  * @throws {@link CrestError} with code 400 naming the parameter for every bad request: a missing or
  * unparsable filter, negative numbers, a cookie that was altered or belongs to another query,
- * cookie and offset together, an unknown `_queryId`.
+ * cookie and offset together, an unknown `_queryId`, an `in` value that is not a JSON array, more
+ * than 100 different `_fields` or `_sortKeys`.
  *
  * @example
  * ```ts
@@ -237,32 +269,42 @@ export function queryCollection<T>(
   }
 
   const filter = query.queryFilter === undefined ? undefined : toFilter(query.queryFilter);
-  const sortKeys = query.sortKeys ?? [];
+  if (filter !== undefined) checkInOperands(filter, options);
+  const sortKeys = uniqueSortKeys(query.sortKeys ?? []);
+  const fields = query.queryId === "query-all-ids" ? [["_id"], ["_rev"]] : uniqueFields(query.fields ?? []);
+  const named = filter === undefined ? namedQuery(query.queryId ?? "", options) : undefined;
+  // What the answer depends on. A named query may read any other parameter, so every one of them
+  // binds its cookies and cache entries.
   const queryText = [
     filter === undefined ? `id:${query.queryId ?? ""}` : `filter:${formatFilter(filter)}`,
     `sort:${sortKeys.map((k) => `${k.descending ? "-" : "+"}${formatPointer(k.field)}`).join(",")}`,
     `case:${options.caseSensitive === true}`,
+    ...(filter === undefined ? [`extra:${JSON.stringify(Object.entries(query.extra ?? {}).sort(([x], [y]) => (x < y ? -1 : x > y ? 1 : 0)))}`] : []),
   ].join("\n");
   const queryDigest = digest(queryText);
   const secret = options.cookieSecret ?? processSecret;
   const start = cookie === undefined ? offsetParam : readCookie(secret, cookie, queryDigest);
 
-  const cache = options.cache === false ? undefined : (options.cache ?? sharedCache);
-  const cacheKey = `${collectionId(resources)}\u0000${queryText}`;
+  const cache = options.cache === false ? undefined : (options.cache ?? defaultCache);
+  // The functions that compute the answer are part of the key too: two callers with different
+  // implementations of an operator or a named query never share pages.
+  const cacheKey = `${queryText}\nfunctions:${functionsUsed(filter, named, options)}`;
   const now = Date.now();
   // The first page of a walk always reads current data; later pages use its snapshot.
-  let matches = start > 0 || cookie !== undefined ? (cache?.get(cacheKey, resources, now) as readonly T[] | undefined) : undefined;
+  let matches = start > 0 || cookie !== undefined ? cache?.get(cacheKey, resources, now) : undefined;
   if (matches === undefined) {
-    matches = sortResources(select(resources, query, filter, options), sortKeys);
+    const selected = select(resources, filter, named, query, options);
+    // Sorted lazily: a first page is a top-k selection; a later page sorts everything once.
+    matches = new SortedPages(selected === resources ? resources.slice() : selected, sortKeys);
     if (pageSize > 0 || start > 0) cache?.set(cacheKey, resources, matches, now);
   }
 
   const end = pageSize > 0 ? Math.min(matches.length, start + pageSize) : matches.length;
-  const page = start >= matches.length ? [] : matches.slice(start, end);
+  const page = (start >= matches.length ? [] : matches.slice(start, end)) as T[];
   const more = pageSize > 0 && end < matches.length;
-  const fields = query.queryId === "query-all-ids" ? [["_id"], ["_rev"]] : (query.fields ?? []);
+  const project = fields.length === 0 ? undefined : fieldProjector(fields);
   return {
-    result: fields.length === 0 ? page : page.map((r) => projectFields(r, fields)),
+    result: project === undefined ? page : page.map((r) => project(r) as T),
     resultCount: page.length,
     pagedResultsCookie: more ? makeCookie(secret, queryDigest, end) : null,
     totalPagedResultsPolicy: policy,
@@ -271,16 +313,96 @@ export function queryCollection<T>(
   };
 }
 
-function select<T>(resources: readonly T[], query: QueryRequest, filter: Filter | undefined, options: QueryOptions): readonly T[] {
+function uniqueSortKeys(keys: readonly SortKey[]): SortKey[] {
+  // A later key on a field already sorted by never decides anything: keep the first.
+  const seen = new Set<string>();
+  const out: SortKey[] = [];
+  for (const key of keys) {
+    if (key.field.length === 0) throw CrestError.badRequest("Invalid _sortKeys: a key names no field");
+    const name = JSON.stringify(key.field);
+    if (seen.has(name)) continue;
+    seen.add(name);
+    out.push(key);
+    if (out.length > MAX_FIELDS) throw CrestError.badRequest(`Invalid _sortKeys: more than ${MAX_FIELDS} different keys`);
+  }
+  return out;
+}
+
+function uniqueFields(fields: readonly Pointer[]): Pointer[] {
+  const seen = new Set<string>();
+  const out: Pointer[] = [];
+  for (const field of fields) {
+    if (field.length > MAX_FIELD_SEGMENTS) throw CrestError.badRequest(`Invalid _fields: a field has ${field.length} segments, at most ${MAX_FIELD_SEGMENTS} are allowed`);
+    const name = JSON.stringify(field);
+    if (seen.has(name)) continue;
+    seen.add(name);
+    out.push(field);
+    if (out.length > MAX_FIELDS) throw CrestError.badRequest(`Invalid _fields: more than ${MAX_FIELDS} different fields`);
+  }
+  return out;
+}
+
+// A filter's `in` tests must hold a JSON array of values (unless the caller implements `in`).
+function checkInOperands(filter: Filter, options: QueryOptions): void {
+  if (ownFunction(options.extendedOperators, "in") !== undefined) return;
+  foldFilter<void>(filter, {
+    and: () => undefined,
+    or: () => undefined,
+    not: () => undefined,
+    literal: () => undefined,
+    presence: () => undefined,
+    comparison: (node) => {
+      if (node.operator !== "in") return;
+      const list = readInList(node.value);
+      if ("problem" in list) throw CrestError.badRequest(`Invalid _queryFilter: ${list.problem} (field ${formatPointer(node.field)})`, { parameter: "_queryFilter" });
+    },
+  });
+}
+
+function ownFunction<F>(record: Readonly<Record<string, F>> | undefined, name: string): F | undefined {
+  if (record === undefined || record === null || !Object.prototype.hasOwnProperty.call(record, name)) return undefined;
+  const value = record[name];
+  return typeof value === "function" ? value : undefined;
+}
+
+function namedQuery(id: string, options: QueryOptions): NamedQuery | undefined {
+  if (id === "query-all" || id === "query-all-ids") return undefined;
+  const named = ownFunction(options.queries, id);
+  if (named === undefined) throw CrestError.badRequest(`Unknown _queryId '${id}'`);
+  return named;
+}
+
+// The identities of the functions an answer depends on: the extended operators the filter uses
+// and the named query.
+function functionsUsed(filter: Filter | undefined, named: NamedQuery | undefined, options: QueryOptions): string {
+  if (named !== undefined) return `q${identity(named)}`;
+  if (filter === undefined || options.extendedOperators === undefined) return "";
+  const operators = new Set<string>();
+  foldFilter<void>(filter, {
+    and: () => undefined,
+    or: () => undefined,
+    not: () => undefined,
+    literal: () => undefined,
+    presence: () => undefined,
+    comparison: (node) => void operators.add(node.operator),
+  });
+  const parts: string[] = [];
+  for (const operator of operators) {
+    const implementation = ownFunction(options.extendedOperators, operator);
+    if (implementation !== undefined) parts.push(`${JSON.stringify(operator)}=${identity(implementation)}`);
+  }
+  return parts.join(",");
+}
+
+function select<T>(resources: readonly T[], filter: Filter | undefined, named: NamedQuery | undefined, query: QueryRequest, options: QueryOptions): readonly T[] {
   if (filter !== undefined) {
     const matches = compileFilter(filter, options);
     const out: T[] = [];
-    for (const resource of resources) if (matches(resource)) out.push(resource);
+    for (let i = 0; i < resources.length; i++) if (matches(resources[i])) out.push(resources[i] as T);
     return out;
   }
-  const id = query.queryId ?? "";
-  if (id === "query-all" || id === "query-all-ids") return resources;
-  const named = options.queries !== undefined && Object.prototype.hasOwnProperty.call(options.queries, id) ? options.queries[id] : undefined;
-  if (named === undefined) throw CrestError.badRequest(`Unknown _queryId '${id}'`);
-  return named(resources, query) as readonly T[];
+  if (named === undefined) return resources;
+  const result = named(resources, query);
+  if (!Array.isArray(result)) throw new TypeError(`The named query '${query.queryId ?? ""}' returned ${typeof result}, not an array`);
+  return result as readonly T[];
 }

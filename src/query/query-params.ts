@@ -5,6 +5,7 @@ import { FilterSyntaxError } from "../language/errors.js";
 import { parseFilter } from "../language/parser.js";
 import { formatPointer, parsePointer } from "../language/pointer.js";
 import { formatFilter } from "../language/writer.js";
+import { MAX_FIELDS } from "./projection.js";
 
 /**
  * How totals are counted: `NONE` (totals are -1), `EXACT`, or `ESTIMATE`.
@@ -136,44 +137,68 @@ function nonNegativeInteger(name: string, value: string): number {
   return n;
 }
 
+function readPointer(item: string, parameter: string): Pointer {
+  try {
+    return parsePointer(item);
+  } catch (error) {
+    if (error instanceof FilterSyntaxError) throw CrestError.badRequest(`Invalid ${parameter}: ${error.problem}`);
+    throw error;
+  }
+}
+
 /**
- * Read a comma-separated list of field pointers (`_fields`): `mail,postalAddress/city`.
+ * Read a comma-separated list of field pointers (`_fields`): `mail,postalAddress/city`. Repeated
+ * fields count once.
  *
- * @throws {@link CrestError} 400 naming `parameter` for a pointer a field may not hold.
+ * @throws {@link CrestError} 400 naming `parameter` for a pointer a field may not hold, or for more
+ * than 100 different fields.
  */
 export function parseFieldList(value: string, parameter = "_fields"): Pointer[] {
-  return value
-    .split(",")
-    .map((item) => item.trim())
-    .filter((item) => item !== "")
-    .map((item) => {
-      try {
-        return parsePointer(item);
-      } catch (error) {
-        if (error instanceof FilterSyntaxError) throw CrestError.badRequest(`Invalid ${parameter}: ${error.problem}`);
-        throw error;
-      }
-    });
+  const seen = new Set<string>();
+  const out: Pointer[] = [];
+  const names = new Set<string>();
+  for (const raw of value.split(",")) {
+    const item = raw.trim();
+    if (item === "" || seen.has(item)) continue;
+    seen.add(item);
+    const pointer = readPointer(item, parameter);
+    const name = JSON.stringify(pointer);
+    if (names.has(name)) continue;
+    names.add(name);
+    out.push(pointer);
+    if (out.length > MAX_FIELDS) throw CrestError.badRequest(`Invalid ${parameter}: more than ${MAX_FIELDS} different fields`);
+  }
+  return out;
 }
 
 /**
  * Read a comma-separated list of sort keys (`_sortKeys`): `-createDate,sn` (`-` for descending,
- * `+` allowed for ascending).
+ * `+` allowed for ascending). A repeated field counts once (the first decides).
  *
- * @throws {@link CrestError} 400 for a key that names no field or an invalid pointer.
+ * @throws {@link CrestError} 400 for an empty key (`,sn`, `sn,,mail`), a key that names no field,
+ * an invalid pointer, or more than 100 different keys.
  */
 export function parseSortKeys(value: string): SortKey[] {
-  return value
-    .split(",")
-    .map((item) => item.trim())
-    .filter((item) => item !== "")
-    .map((item) => {
-      const descending = item.startsWith("-");
-      const text = item.startsWith("-") || item.startsWith("+") ? item.slice(1) : item;
-      const [field] = parseFieldList(text, "_sortKeys");
-      if (field === undefined || field.length === 0) throw CrestError.badRequest(`Invalid _sortKeys: '${item}' names no field`);
-      return { field, descending };
-    });
+  if (value.trim() === "") return [];
+  const seen = new Set<string>();
+  const names = new Set<string>();
+  const out: SortKey[] = [];
+  for (const raw of value.split(",")) {
+    const item = raw.trim();
+    if (item === "") throw CrestError.badRequest(`Invalid _sortKeys: '${value.length > 60 ? `${value.slice(0, 60)}…` : value}' holds an empty key`);
+    if (seen.has(item)) continue;
+    seen.add(item);
+    const descending = item.startsWith("-");
+    const text = item.startsWith("-") || item.startsWith("+") ? item.slice(1) : item;
+    const field = text.trim() === "" ? undefined : readPointer(text, "_sortKeys");
+    if (field === undefined || field.length === 0) throw CrestError.badRequest(`Invalid _sortKeys: '${item}' names no field`);
+    const name = JSON.stringify(field);
+    if (names.has(name)) continue;
+    names.add(name);
+    out.push({ field, descending });
+    if (out.length > MAX_FIELDS) throw CrestError.badRequest(`Invalid _sortKeys: more than ${MAX_FIELDS} different keys`);
+  }
+  return out;
 }
 
 /**

@@ -34,9 +34,16 @@ export interface WriteOptions {
  * One collection of resources behind the CREST resource server: the in-memory store and the
  * PostgreSQL store both implement it, so the server answers the same way over either.
  *
- * Every method fails with a `CrestError`: 404 when the resource is missing, 412 when `ifMatch` names
- * another revision (nothing is changed then), 412 when `create` finds the id taken, 400 for a bad
- * query. Writes are atomic: a concurrent writer holding the same revision loses with 412.
+ * The contract every implementation keeps:
+ * - Ids are case-sensitive, non-empty strings. Every stored resource carries its `_id` and a `_rev`
+ *   (a string that changes on every write; the memory store counts up from `"0"`).
+ * - Failures are `CrestError`s: 404 when the resource is missing, 412 when `ifMatch` names another
+ *   revision or `create` finds the id taken, 400 for a bad query. A failed write changes nothing.
+ * - Each write is atomic with its revision check: of two writers holding the same revision exactly
+ *   one succeeds, and the other gets 412. The server builds patches and upserts on this (read, then
+ *   write with `ifMatch` set to the revision read, again on 412), so a store needs no patch method.
+ * - Returned resources are not changed later by the store (callers may keep them); callers do not
+ *   change them either.
  *
  * @example
  * ```ts
@@ -49,16 +56,30 @@ export interface WriteOptions {
  * ```
  */
 export interface CollectionStore {
-  /** The resource with this id, or `undefined`. */
+  /** The resource with this id, or `undefined` when there is none. Never fails for a missing id. */
   read(id: string): Promise<StoredResource | undefined>;
-  /** Store a new resource under `id` (the store picks one when `undefined`); 412 if the id is taken. */
+  /**
+   * Store a new resource under `id` (the store picks a unique one, such as a UUID, when `undefined`)
+   * with a first revision; `_id`/`_rev` in `content` are ignored. 412 if the id is taken.
+   */
   create(id: string | undefined, content: Readonly<Record<string, unknown>>): Promise<StoredResource>;
-  /** Replace a resource's content (its `_id`/`_rev` in `content` are ignored) and give it a new revision. */
+  /**
+   * Replace a resource's content (its `_id`/`_rev` in `content` are ignored) and give it a new
+   * revision. 404 if missing; 412 if `options.ifMatch` is given, not `"*"`, and not the current revision.
+   */
   update(id: string, content: Readonly<Record<string, unknown>>, options?: WriteOptions): Promise<StoredResource>;
-  /** Remove a resource and return it as it was. */
+  /** Remove a resource and return it as it was. 404 if missing; 412 as for `update`. */
   delete(id: string, options?: WriteOptions): Promise<StoredResource>;
-  /** Answer a CREST query (filter, sort, paging, counts, `_fields`) over the collection. */
+  /**
+   * Answer a CREST query (filter or `queryId` with `extra` parameters, sort, paging with cookies
+   * bound to the query, counts, `_fields`) over the collection; 400 naming the parameter when bad.
+   */
   query(request: QueryRequest): Promise<QueryResponse<StoredResource>>;
   /** Remove every resource; returns how many there were. */
   clear(): Promise<number>;
+  /**
+   * Optional: the JSON text of a resource this store returned (exactly `JSON.stringify` of it), so
+   * that the server can answer without serializing it again; `undefined` when not known.
+   */
+  textOf?(resource: StoredResource): string | undefined;
 }

@@ -1,0 +1,12 @@
+import { defineConfig } from "vitest/config";
+
+// The unit tests that exercise the core modules, for `npm run mutate` (Stryker). Tests that start
+// processes, pack the package or drive a browser are left out: they test the same code through
+// slower doors, and Stryker reruns the suite once per mutant.
+export default defineConfig({
+  test: {
+    include: ["test/**/*.test.ts"],
+    exclude: ["test/package.test.ts", "test/cli*.test.ts", "test/docs.test.ts", "test/examples.test.ts", "test/browser*.test.ts", "test/repl*.test.ts", "test/postgres*.test.ts"],
+    testTimeout: 60_000,
+  },
+});
