@@ -84,7 +84,6 @@ describe("filter node shapes", () => {
     ["a comparison with an upper-case operator", { type: "comparison", operator: "EQ", field: ["a"], value: 1n }, /operator is "EQ", which cannot be written/],
     ["a comparison with an object value", { type: "comparison", operator: "eq", field: ["a"], value: {} }, /filter\.value is an object/],
     ["a comparison with NaN", { type: "comparison", operator: "eq", field: ["a"], value: Number.NaN }, /NaN, not a finite number/],
-    ["a comparison with a long beyond 64 bits", { type: "comparison", operator: "gt", field: ["a"], value: 2n ** 63n }, /64-bit/],
     ["a field that is a string", { type: "presence", field: "a" }, /filter\.field is "a", not an array/],
     ["a field with a number segment", { type: "presence", field: ["a", 1] }, /filter\.field\[1\] is 1/],
     ["a field with a lone surrogate", { type: "presence", field: ["\ud800"] }, /lone surrogate/],

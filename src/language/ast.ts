@@ -181,8 +181,6 @@ export function isExtendedOperatorName(operator: string): boolean {
 
 /** How deep a filter tree may nest; the same bound as the writer's `MAX_FILTER_DEPTH`. */
 const MAX_NODE_DEPTH = 1000;
-const LONG_MIN = -(2n ** 63n);
-const LONG_MAX = 2n ** 63n - 1n;
 const LONE_SURROGATE_TEXT = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
 
 function describeNodeValue(value: unknown): string {
@@ -211,7 +209,8 @@ function valueProblem(value: unknown): string | undefined {
     case "boolean":
       return undefined;
     case "bigint":
-      return value >= LONG_MIN && value <= LONG_MAX ? undefined : `is ${value}n, which does not fit a signed 64-bit integer`;
+      // Any size: the evaluator compares exactly; the writer refuses what a server cannot read.
+      return undefined;
     case "number":
       return Number.isFinite(value) ? undefined : `is ${value}, not a finite number`;
     default:
