@@ -182,7 +182,8 @@ describe("time limits", () => {
     const timers = () => process.getActiveResourcesInfo().filter((kind) => kind === "Timeout").length;
     const before = timers();
     for (let i = 0; i < 20; i++) await queryPage(`${server.url}/users`, { timeoutMs: 60_000 });
-    expect(timers()).toBe(before);
+    // At most what was there before: a leak would leave one 60-second timer per request.
+    expect(timers()).toBeLessThanOrEqual(before);
   });
 });
 

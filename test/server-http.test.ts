@@ -433,6 +433,19 @@ describe("queries and parameters", () => {
     expectCrestError(await call("GET", "managed/user?_queryId=nope"), 400, /nope/);
   });
 
+  it("a repeated query sees every change made between its runs", async () => {
+    const path = "managed/user?_queryFilter=true&_pageSize=2&_pagedResultsOffset=1&_totalPagedResultsPolicy=EXACT";
+    const ids = async () => ((await call("GET", path)).body?.result as { _id: string }[]).map((r) => r._id);
+    expect(await ids()).toEqual(["scarter", "Bjensen"]);
+    expect(await ids()).toEqual(["scarter", "Bjensen"]);
+    await call("DELETE", "managed/user/scarter");
+    expect(await ids()).toEqual(["Bjensen"]);
+    await call("PUT", "managed/user/zed", { body: { sn: "Z" } });
+    expect(await ids()).toEqual(["Bjensen", "zed"]);
+    await call("PATCH", "managed/user/zed", { body: [{ operation: "add", field: "/sn", value: "Y" }] });
+    expect(((await call("GET", path)).body?.result as { sn: string }[])[1]?.sn).toBe("Y");
+  });
+
   it("_countOnly with protocol 2.2 counts without resources", async () => {
     const r = await call("GET", "managed/user?_queryFilter=owner+eq+%22alice%22&_countOnly=true", { headers: { "accept-api-version": "protocol=2.2,resource=1.0" } });
     expect(r.body).toEqual({ result: [], resultCount: 0, pagedResultsCookie: null, totalPagedResultsPolicy: "EXACT", totalPagedResults: 2, remainingPagedResults: -1 });
@@ -504,6 +517,23 @@ describe("queries and parameters", () => {
       if (typeof oracle === "number") expect(raw.status).toBe(oracle);
       else expect(JSON.parse(raw.body)).toEqual(JSON.parse(JSON.stringify(oracle)));
     }
+  });
+});
+
+describe("bodies over node:http", () => {
+  it("caps the body (413), refuses bytes that are not UTF-8 (400), answers HEAD without a body", async () => {
+    const small = await start({ maxBodyBytes: 64 });
+    const big = await fetch(`${small.url}/managed/user/bjensen`, { method: "PUT", headers: JSON_HEADERS, body: JSON.stringify({ pad: "x".repeat(1000) }) });
+    expect(big.status).toBe(413);
+    expect(((await big.json()) as { code: number }).code).toBe(413);
+    const latin1 = await fetch(`${small.url}/managed/user/bjensen`, { method: "PUT", headers: JSON_HEADERS, body: new Uint8Array([0x7b, 0x22, 0x61, 0x22, 0x3a, 0x22, 0xe9, 0x22, 0x7d]) });
+    expect(latin1.status).toBe(400);
+    expect(((await latin1.json()) as { message: string }).message).toMatch(/UTF-8/);
+    expect(((await (await fetch(`${small.url}/managed/user/bjensen`)).json()) as { sn: string }).sn).toBe("Jensen");
+    const head = await fetch(`${small.url}/managed/user/bjensen`, { method: "HEAD" });
+    expect(head.status).toBe(200);
+    expect(head.headers.get("etag")).toBe('"0"');
+    expect(await head.text()).toBe("");
   });
 });
 

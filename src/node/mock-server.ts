@@ -4,7 +4,7 @@ import { Readable } from "node:stream";
 import { readCollectionFile } from "./collection-file.js";
 import { Persister, readPersistFile } from "./persist.js";
 import { CrestError, reasonPhrase } from "../query/crest-error.js";
-import { createCrestHandler, type CrestHandler, type CrestHandlerOptions } from "../server/handler.js";
+import { createCrestCore, webHandler, type CrestHandler, type CrestHandlerOptions, type IncomingRequest } from "../server/handler.js";
 import { TOKEN_ENDPOINT_PATH } from "../server/auth.js";
 import { MemoryStore } from "../store/memory-store.js";
 import type { CollectionStore } from "../store/store.js";
@@ -177,28 +177,83 @@ function targetUrl(target: string, origin: string): URL | undefined {
   }
 }
 
+const origins = new Map<string, string | undefined>();
+
+/** The origin a Host header names (remembered: clients send the same few), or `fallback`. */
 function originOf(host: string | undefined, fallback: string): string {
-  if (host === undefined || host === "" || /[/\\@?#\s]/.test(host)) return fallback;
-  try {
-    return new URL(`http://${host}`).origin;
-  } catch {
-    return fallback;
+  if (host === undefined || host === "") return fallback;
+  let origin = origins.get(host);
+  if (origin === undefined && !origins.has(host)) {
+    try {
+      origin = /[/\\@?#\s]/.test(host) ? undefined : new URL(`http://${host}`).origin;
+    } catch {
+      origin = undefined;
+    }
+    if (origins.size >= 64) origins.delete(origins.keys().next().value as string);
+    origins.set(host, origin);
   }
+  return origin ?? fallback;
 }
 
-function toRequest(req: IncomingMessage, url: URL): Request {
+function webRequest(req: IncomingMessage, url: URL, withBody: boolean): Request {
   const headers = new Headers();
   for (let i = 0; i + 1 < req.rawHeaders.length; i += 2) {
     try {
       headers.append(req.rawHeaders[i] as string, req.rawHeaders[i + 1] as string);
     } catch {
-      // A header undici refuses (a forbidden name such as Connection, or bytes it rejects) is not
-      // one CREST reads.
+      // A header undici refuses (bytes it rejects) is not one CREST reads.
     }
   }
   const method = req.method ?? "GET";
-  if (method === "GET" || method === "HEAD") return new Request(url, { method, headers });
+  if (!withBody || method === "GET" || method === "HEAD") return new Request(url, { method, headers });
   return new Request(url, { method, headers, body: Readable.toWeb(req) as ReadableStream<Uint8Array>, duplex: "half" } as RequestInit);
+}
+
+/** The body of a request as UTF-8 text, at most `maxBytes` bytes; the rest of a longer one is discarded. */
+function readText(req: IncomingMessage, maxBytes: number): Promise<string> {
+  const declared = req.headers["content-length"];
+  if (declared !== undefined && Number(declared) > maxBytes) {
+    req.resume();
+    return Promise.reject(new CrestError(413, `The request body is ${declared} bytes; at most ${maxBytes} are accepted`));
+  }
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    let total = 0;
+    const onData = (chunk: Buffer) => {
+      total += chunk.byteLength;
+      if (total > maxBytes) {
+        req.off("data", onData);
+        req.resume();
+        reject(new CrestError(413, `The request body is longer than ${maxBytes} bytes`));
+        return;
+      }
+      chunks.push(chunk);
+    };
+    req.on("data", onData);
+    req.once("error", reject);
+    req.once("end", () => {
+      if (total > maxBytes) return;
+      try {
+        resolve(new TextDecoder("utf-8", { fatal: true }).decode(Buffer.concat(chunks)));
+      } catch {
+        reject(CrestError.badRequest("The request body is not valid UTF-8"));
+      }
+    });
+  });
+}
+
+function incomingOf(req: IncomingMessage, url: URL): IncomingRequest {
+  const header = (name: string): string | null => {
+    const value = req.headers[name];
+    return value === undefined ? null : Array.isArray(value) ? value.join(", ") : value;
+  };
+  return {
+    method: req.method ?? "GET",
+    url,
+    headers: { get: header, has: (name) => req.headers[name] !== undefined },
+    readText: (maxBytes) => readText(req, maxBytes),
+    toRequest: (withBody = false) => webRequest(req, url, withBody),
+  };
 }
 
 /**
@@ -252,7 +307,8 @@ export async function createMockServer(options: MockServerOptions): Promise<Mock
     });
     if (saved === undefined) await persister.save();
   }
-  const handler = createCrestHandler({ ...handlerOptions, collections });
+  const core = createCrestCore({ ...handlerOptions, collections });
+  const handler = webHandler(core);
 
   const log = new RequestLog(recordRequests);
   const used = new Map<Fault, number>();
@@ -308,20 +364,17 @@ export async function createMockServer(options: MockServerOptions): Promise<Mock
       res.end(text);
       return;
     }
-    const response = await handler(toRequest(req, url));
-    const body = response.body === null ? undefined : Buffer.from(await response.arrayBuffer());
-    const headers: Record<string, string> = {};
-    response.headers.forEach((value, name) => {
-      headers[name] = value;
-    });
-    if (body !== undefined || req.method === "HEAD") headers["content-length"] = String(body?.byteLength ?? 0);
-    res.writeHead(response.status, headers);
-    if (fault?.truncate === true && body !== undefined) {
+    const reply = await core(incomingOf(req, url));
+    const headers: Record<string, string | number> = reply.headers;
+    if (reply.body !== null) headers["content-length"] = Buffer.byteLength(reply.body);
+    res.writeHead(reply.status, headers);
+    if (fault?.truncate === true && reply.body !== null) {
+      const body = Buffer.from(reply.body);
       res.write(body.subarray(0, Math.floor(body.byteLength / 2)));
       setTimeout(() => req.socket.destroy(), 5);
       return;
     }
-    res.end(body);
+    res.end(reply.body ?? undefined);
   };
 
   const server = createServer((req, res) => {

@@ -119,7 +119,7 @@ export class Authenticator {
    * Check a request's bearer token.
    * @throws {@link CrestError} 401 without a valid, unexpired token; 403 for one lacking a required scope.
    */
-  check(request: Request): void {
+  check(request: { readonly headers: { get(name: string): string | null } }): void {
     const header = request.headers.get("authorization");
     const match = header === null ? null : /^Bearer +([^\s]+) *$/i.exec(header);
     if (match === null) throw new CrestError(401, header === null ? "Authentication required: send Authorization: Bearer <token>" : "The Authorization header is not a bearer token");

@@ -31,7 +31,7 @@ export interface ActionRequest {
   readonly params: Readonly<Record<string, string>>;
   /** The collection's store, to read or change resources. */
   readonly store: CollectionStore;
-  /** The request itself (headers, URL). */
+  /** The request: method, URL and headers (its body is already read into `body`). */
   readonly request: Request;
 }
 
@@ -192,6 +192,50 @@ function etag(resource: StoredResource): Record<string, string> {
  * ```
  */
 export function createCrestHandler(options: CrestHandlerOptions): CrestHandler {
+  return webHandler(createCrestCore(options));
+}
+
+/**
+ * The web-standard handler over a server core.
+ * @internal
+ */
+export function webHandler(core: (request: IncomingRequest) => Promise<OutgoingReply>): CrestHandler {
+  return async (request: Request): Promise<Response> => {
+    const reply = await core(incomingOf(request));
+    return new Response(reply.body, { status: reply.status, headers: reply.headers });
+  };
+}
+
+/**
+ * A request as the server core reads it: the web `Request` and Node's `IncomingMessage` both fit,
+ * so that the Node server need not build a `Request` for every request.
+ * @internal
+ */
+export interface IncomingRequest {
+  readonly method: string;
+  readonly url: URL;
+  readonly headers: { get(name: string): string | null; has(name: string): boolean };
+  /** The body as UTF-8 text, at most `maxBytes` bytes (413 above, 400 for bytes that are not UTF-8). */
+  readText(maxBytes: number): Promise<string>;
+  /** A web `Request` with the method, URL and headers (and the body when `withBody`), for actions. */
+  toRequest(withBody?: boolean): Request;
+}
+
+/**
+ * What the server core answers: a status, headers and the body text (`null` for none).
+ * @internal
+ */
+export interface OutgoingReply {
+  readonly status: number;
+  readonly headers: Record<string, string>;
+  readonly body: string | null;
+}
+
+/**
+ * The server behind {@link createCrestHandler}, on {@link IncomingRequest} and {@link OutgoingReply}.
+ * @internal
+ */
+export function createCrestCore(options: CrestHandlerOptions): (request: IncomingRequest) => Promise<OutgoingReply> {
   const baseSegments = segmentsOf(options.basePath ?? "/openidm/managed");
   const basePath = baseSegments.length === 0 ? "" : `/${encodePath(baseSegments)}`;
   const collections = new Map<string, Collection>();
@@ -226,9 +270,9 @@ export function createCrestHandler(options: CrestHandlerOptions): CrestHandler {
     throw notFound();
   };
 
-  const readJson = async (request: Request, required: boolean): Promise<unknown> => {
+  const readJson = async (request: IncomingRequest, required: boolean): Promise<unknown> => {
     const type = request.headers.get("content-type");
-    const text = await readBodyText(request, maxBodyBytes);
+    const text = await request.readText(maxBodyBytes);
     if (text.trim() === "") {
       if (required) throw CrestError.badRequest("The request needs a JSON body");
       return undefined;
@@ -243,7 +287,7 @@ export function createCrestHandler(options: CrestHandlerOptions): CrestHandler {
     }
   };
 
-  const readObject = async (request: Request): Promise<Record<string, unknown>> => {
+  const readObject = async (request: IncomingRequest): Promise<Record<string, unknown>> => {
     const body = await readJson(request, true);
     if (!isRecord(body)) throw CrestError.badRequest("The request body must be a JSON object");
     return body;
@@ -256,7 +300,7 @@ export function createCrestHandler(options: CrestHandlerOptions): CrestHandler {
     return new Reply(status, resource, headers, textOf(store, resource));
   };
 
-  const query = async (request: Request, target: Route, params: RequestParams): Promise<Reply> => {
+  const query = async (request: IncomingRequest, target: Route, params: RequestParams): Promise<Reply> => {
     if (target.id !== undefined) throw CrestError.badRequest(`A query applies to a collection, not to the resource '${target.name}/${target.id}'`);
     if (params.query.queryExpression !== undefined) throw new CrestError(501, "_queryExpression is not supported: use _queryFilter or _queryId");
     if (params.query.queryFilter === undefined && params.query.queryId === undefined) {
@@ -287,12 +331,21 @@ export function createCrestHandler(options: CrestHandlerOptions): CrestHandler {
       };
       return new Reply(200, body);
     }
-    const queryRequest: QueryRequest = { ...params.query, ...extra };
+    let queryRequest = queryRequests.get(params);
+    if (queryRequest === undefined) {
+      queryRequest = { ...params.query, ...extra };
+      queryRequests.set(params, queryRequest);
+    }
     const response = await target.store.query(queryRequest);
-    return new Reply(200, response, {}, queryText(target.store, response, queryRequest));
+    let text = responseTexts.get(response);
+    if (text === undefined) {
+      text = queryText(target.store, response, queryRequest);
+      if (text !== undefined) responseTexts.set(response, text);
+    }
+    return new Reply(200, response, {}, text);
   };
 
-  const read = async (request: Request, target: Route & { id: string }, params: RequestParams): Promise<Reply> => {
+  const read = async (request: IncomingRequest, target: Route & { id: string }, params: RequestParams): Promise<Reply> => {
     if (request.headers.has("if-match")) throw new CrestError(412, "If-Match is not supported on a read; use If-None-Match");
     const resource = await target.store.read(target.id);
     if (resource === undefined) throw CrestError.notFound(`Resource '${target.name}/${target.id}' not found`);
@@ -303,7 +356,7 @@ export function createCrestHandler(options: CrestHandlerOptions): CrestHandler {
 
   const location = (url: URL, target: Route, id: string) => ({ location: `${url.origin}${target.path}/${encodeURIComponent(id)}` });
 
-  const create = async (request: Request, url: URL, target: Route, params: RequestParams): Promise<Reply> => {
+  const create = async (request: IncomingRequest, url: URL, target: Route, params: RequestParams): Promise<Reply> => {
     if (request.headers.has("if-match")) throw CrestError.badRequest("If-Match does not apply to a create");
     const noneMatch = entityTags(request.headers.get("if-none-match"), "If-None-Match");
     if (noneMatch !== undefined && noneMatch !== "*") throw CrestError.badRequest("If-None-Match on a create must be *");
@@ -314,7 +367,7 @@ export function createCrestHandler(options: CrestHandlerOptions): CrestHandler {
     return resourceReply(201, created, params, target.store, location(url, target, created._id));
   };
 
-  const put = async (request: Request, url: URL, target: Route & { id: string }, params: RequestParams): Promise<Reply> => {
+  const put = async (request: IncomingRequest, url: URL, target: Route & { id: string }, params: RequestParams): Promise<Reply> => {
     const match = entityTags(request.headers.get("if-match"), "If-Match");
     const noneMatch = entityTags(request.headers.get("if-none-match"), "If-None-Match");
     if (match !== undefined && noneMatch !== undefined) throw new CrestError(412, "If-Match and If-None-Match cannot be used together");
@@ -342,7 +395,7 @@ export function createCrestHandler(options: CrestHandlerOptions): CrestHandler {
     if (match === undefined && options.requireRevision === true) throw new CrestError(428, `Changing '${target.name}/${target.id}' needs If-Match with its revision`);
   };
 
-  const patch = async (request: Request, target: Route & { id: string }, params: RequestParams): Promise<Reply> => {
+  const patch = async (request: IncomingRequest, target: Route & { id: string }, params: RequestParams): Promise<Reply> => {
     if (request.headers.has("if-none-match")) throw CrestError.badRequest("If-None-Match does not apply to a patch");
     const ifMatch = singleRevision(entityTags(request.headers.get("if-match"), "If-Match"));
     requireMatch(ifMatch, target);
@@ -366,7 +419,7 @@ export function createCrestHandler(options: CrestHandlerOptions): CrestHandler {
     throw new CrestError(409, `Resource '${target.name}/${target.id}' changed too often to be patched`);
   };
 
-  const remove = async (request: Request, target: Route & { id: string }, params: RequestParams): Promise<Reply> => {
+  const remove = async (request: IncomingRequest, target: Route & { id: string }, params: RequestParams): Promise<Reply> => {
     if (request.headers.has("if-none-match")) throw CrestError.badRequest("If-None-Match does not apply to a delete");
     const ifMatch = singleRevision(entityTags(request.headers.get("if-match"), "If-Match"));
     requireMatch(ifMatch, target);
@@ -374,7 +427,7 @@ export function createCrestHandler(options: CrestHandlerOptions): CrestHandler {
     return resourceReply(200, deleted, params, target.store);
   };
 
-  const action = async (request: Request, target: Route, params: RequestParams, name: string): Promise<Reply> => {
+  const action = async (request: IncomingRequest, target: Route, params: RequestParams, name: string): Promise<Reply> => {
     const registered = options.actions?.[target.name];
     const table = target.id === undefined ? registered?.collection : registered?.resource;
     const run = table !== undefined && Object.prototype.hasOwnProperty.call(table, name) ? table[name] : undefined;
@@ -385,11 +438,11 @@ export function createCrestHandler(options: CrestHandlerOptions): CrestHandler {
       throw new CrestError(501, `Action '${name}' is not supported on the ${where}`);
     }
     if (target.id !== undefined && (await target.store.read(target.id)) === undefined) throw CrestError.notFound(`Resource '${target.name}/${target.id}' not found`);
-    const result = await run({ action: name, collection: target.name, id: target.id, body, params: params.extra, store: target.store, request });
+    const result = await run({ action: name, collection: target.name, id: target.id, body, params: params.extra, store: target.store, request: request.toRequest() });
     return result === undefined ? new Reply(204, undefined) : new Reply(200, result);
   };
 
-  const dispatch = async (request: Request, url: URL, method: string, params: RequestParams): Promise<Reply> => {
+  const dispatch = async (request: IncomingRequest, url: URL, method: string, params: RequestParams): Promise<Reply> => {
     const target = route(url);
     const isQuery = method === "GET" && (params.query.queryFilter !== undefined || params.query.queryId !== undefined || params.query.queryExpression !== undefined);
     if (!isQuery && method === "GET" && target.id === undefined) {
@@ -425,13 +478,35 @@ export function createCrestHandler(options: CrestHandlerOptions): CrestHandler {
     }
   };
 
-  return async (request: Request): Promise<Response> => {
+  const paramsCache = new Map<string, RequestParams>();
+  // One query request object per parameter set, so that a store can recognize a repeated query;
+  // the JSON text of a response, for a store that answers a repeated query with the same object.
+  const queryRequests = new WeakMap<RequestParams, QueryRequest>();
+  const responseTexts = new WeakMap<QueryResponse<StoredResource>, string>();
+  const paramsOf = (search: string): RequestParams => {
+    let params = paramsCache.get(search);
+    if (params === undefined) {
+      params = readParams(search);
+      if (paramsCache.size >= 256) paramsCache.delete(paramsCache.keys().next().value as string);
+      paramsCache.set(search, params);
+    }
+    return params;
+  };
+
+  return async (request: IncomingRequest): Promise<OutgoingReply> => {
     let pretty = false;
     let head = false;
     try {
-      const url = new URL(request.url);
-      if (auth?.issuesTokens === true && url.pathname === TOKEN_ENDPOINT_PATH) return await auth.tokenEndpoint(request, url);
-      const params = readParams(url.search);
+      const url = request.url;
+      if (auth?.issuesTokens === true && url.pathname === TOKEN_ENDPOINT_PATH) {
+        const response = await auth.tokenEndpoint(request.toRequest(true), url);
+        const headers: Record<string, string> = {};
+        response.headers.forEach((value, name) => {
+          headers[name] = value;
+        });
+        return { status: response.status, headers, body: await response.text() };
+      }
+      const params = paramsOf(url.search);
       pretty = params.pretty;
       let method = request.method;
       const override = request.headers.get("x-http-method-override");
@@ -445,15 +520,29 @@ export function createCrestHandler(options: CrestHandlerOptions): CrestHandler {
       head = method === "HEAD";
       auth?.check(request);
       const reply = await dispatch(request, url, head ? "GET" : method, params);
-      return toResponse(reply, pretty, head);
+      return toReply(reply, pretty, head);
     } catch (error) {
       const crest = error instanceof CrestError ? error : new CrestError(500, "Internal error in the CREST server");
       const headers: Record<string, string> = {};
       if (crest.code === 401) headers["www-authenticate"] = 'Bearer realm="crest"';
       const allow = (crest.detail as { allow?: unknown } | undefined)?.allow;
       if (crest.code === 405 && typeof allow === "string") headers.allow = allow;
-      return toResponse(new Reply(crest.code, crest.toJSON(), headers), pretty, head);
+      return toReply(new Reply(crest.code, crest.toJSON(), headers), pretty, head);
     }
+  };
+}
+
+/**
+ * Wrap a web `Request` for the server core.
+ * @internal
+ */
+function incomingOf(request: Request): IncomingRequest {
+  return {
+    method: request.method,
+    url: new URL(request.url),
+    headers: request.headers,
+    readText: (maxBytes) => readBodyText(request, maxBytes),
+    toRequest: () => request,
   };
 }
 
@@ -486,8 +575,8 @@ function queryText(store: CollectionStore, response: QueryResponse<StoredResourc
   return `{"result":[${texts.join(",")}],${tail.slice(1)}`;
 }
 
-function toResponse(reply: Reply, pretty: boolean, head: boolean): Response {
-  if (reply.body === undefined) return new Response(null, { status: reply.status, headers: reply.headers });
+function toReply(reply: Reply, pretty: boolean, head: boolean): OutgoingReply {
+  if (reply.body === undefined) return { status: reply.status, headers: reply.headers, body: null };
   const text = pretty ? JSON.stringify(reply.body, null, 2) : (reply.text ?? JSON.stringify(reply.body));
-  return new Response(head ? null : text, { status: reply.status, headers: { "content-type": JSON_TYPE, ...reply.headers } });
+  return { status: reply.status, headers: { "content-type": JSON_TYPE, ...reply.headers }, body: head ? null : text };
 }

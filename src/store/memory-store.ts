@@ -67,6 +67,7 @@ function nextRevision(rev: string): string {
 export class MemoryStore implements CollectionStore {
   private readonly entries = new Map<string, Entry>();
   private list: StoredResource[] | undefined;
+  private readonly answers = new WeakMap<QueryRequest, { readonly list: readonly StoredResource[]; readonly response: QueryResponse<StoredResource> }>();
   private readonly name: string;
   private readonly queryOptions: QueryOptions;
   private readonly newId: () => string;
@@ -162,7 +163,14 @@ export class MemoryStore implements CollectionStore {
   }
 
   async query(request: QueryRequest): Promise<QueryResponse<StoredResource>> {
-    return queryCollection(this.resources(), request, this.queryOptions);
+    const list = this.resources();
+    // The same request object over unchanged data has the same answer (filters are pure; named
+    // queries may not be, so they always run).
+    const memoized = request.queryId === undefined ? this.answers.get(request) : undefined;
+    if (memoized !== undefined && memoized.list === list) return memoized.response;
+    const response = queryCollection(list, request, this.queryOptions);
+    if (request.queryId === undefined) this.answers.set(request, { list, response });
+    return response;
   }
 
   async clear(): Promise<number> {
