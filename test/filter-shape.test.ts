@@ -83,10 +83,8 @@ describe("filter node shapes", () => {
     ["a string", "a pr", /Not a filter node: filter is "a pr"/],
     ["a comparison with an upper-case operator", { type: "comparison", operator: "EQ", field: ["a"], value: 1n }, /operator is "EQ", which cannot be written/],
     ["a comparison with an object value", { type: "comparison", operator: "eq", field: ["a"], value: {} }, /filter\.value is an object/],
-    ["a comparison with NaN", { type: "comparison", operator: "eq", field: ["a"], value: Number.NaN }, /NaN, not a finite number/],
     ["a field that is a string", { type: "presence", field: "a" }, /filter\.field is "a", not an array/],
     ["a field with a number segment", { type: "presence", field: ["a", 1] }, /filter\.field\[1\] is 1/],
-    ["a field with a lone surrogate", { type: "presence", field: ["\ud800"] }, /lone surrogate/],
     ["and without filters", { type: "and" }, /filter\.filters is undefined/],
     ["a bad operand deep inside", { type: "and", filters: [presence, { type: "not", filter: { type: "literal", value: 1 } }] }, /filter\.filters\[1\]\.filter\.value is 1/],
   ];

@@ -181,7 +181,6 @@ export function isExtendedOperatorName(operator: string): boolean {
 
 /** How deep a filter tree may nest; the same bound as the writer's `MAX_FILTER_DEPTH`. */
 const MAX_NODE_DEPTH = 1000;
-const LONE_SURROGATE_TEXT = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
 
 function describeNodeValue(value: unknown): string {
   if (value === null) return "null";
@@ -197,7 +196,6 @@ function pointerProblem(field: unknown): string | undefined {
   if (field.length > 10_000) return "has more than 10000 segments";
   for (const [i, segment] of field.entries()) {
     if (typeof segment !== "string") return `[${i}] is ${describeNodeValue(segment)}, not a string`;
-    if (LONE_SURROGATE_TEXT.test(segment)) return `[${i}] holds a lone surrogate`;
   }
   return undefined;
 }
@@ -205,14 +203,12 @@ function pointerProblem(field: unknown): string | undefined {
 function valueProblem(value: unknown): string | undefined {
   switch (typeof value) {
     case "string":
-      return LONE_SURROGATE_TEXT.test(value) ? "holds a lone surrogate" : undefined;
     case "boolean":
       return undefined;
     case "bigint":
-      // Any size: the evaluator compares exactly; the writer refuses what a server cannot read.
-      return undefined;
     case "number":
-      return Number.isFinite(value) ? undefined : `is ${value}, not a finite number`;
+      // The shape only: whether a server can read the value (finite, in range) is the writer's check.
+      return undefined;
     default:
       return `is ${describeNodeValue(value)}, not a string, boolean, bigint or number`;
   }
@@ -304,7 +300,9 @@ function filterProblem(value: unknown, name: string): TypeError | RangeError | u
 /**
  * Whether a value is a well-formed filter tree: every node has a known `type` and the fields that
  * type needs, of the right kinds (`literal` holds a boolean, `comparison` a valid operator, a pointer
- * and a finite value, ...), nested at most 1000 levels. Use it on filters that come from outside
+ * and a string, boolean, number or bigint, ...), nested at most 1000 levels. Whether a server can
+ * read a value (a finite number, a 64-bit integer, text without lone surrogates) is checked where the
+ * filter is written. Use it on filters that come from outside
  * (JSON, other code) before trusting them; {@link assertFilter} says what is wrong.
  *
  * @example
