@@ -6,6 +6,7 @@ import { parseArgs } from "node:util";
 import { stringify as stringifyJson } from "lossless-json";
 import { buildQueryUrl, queryPages, type QueryClientOptions } from "../client/client.js";
 import { CrestError } from "../query/crest-error.js";
+import { collectionStores, openPglite, openPostgres, type DatabaseConnection } from "../node/database.js";
 import { createMockServer } from "../node/mock-server.js";
 import { queryCollection } from "../query/query-engine.js";
 import { parseFieldList, parseSortKeys, type TotalPagedResultsPolicy } from "../query/query-params.js";
@@ -349,13 +350,16 @@ next cookie then goes to standard error). Integers beyond 2^53 are kept exact. I
   serve: {
     summary: "serve JSON files as a mock CREST server",
     usage:
-      "crest-query serve [--data file.json] [--collection name=file.json]... [--port n] [--host addr] [--base-path /openidm/managed] [--persist state.json] [--token t]... [--service-account id=key.jwk]... [--log n]",
+      "crest-query serve [--data file.json] [--collection name=file.json]... [--port n] [--host addr] [--base-path /openidm/managed] [--persist state.json | --postgres url | --pglite dir] [--token t]... [--service-account id=key.jwk]... [--log n]",
     help: `Starts the mock CREST server (every CREST verb: queries, read, create, update, patch, delete,
 actions) and prints the URL of each collection, one a line. Collections come from JSON files:
 --collection managed/alpha_user=users.json (repeatable; names may hold slashes); --data file.json
 serves one file under its file name (or the name --collection gives without =). Without either, the
 bundled sample users are served. --persist saves every change to a JSON file and reads it back on
-the next start. --token (repeatable) and --service-account ID=JWKFILE (repeatable; the key file a
+the next start. --postgres postgres://user@host/db keeps each collection in a table of a PostgreSQL
+server (filters, sorting and paging run in the database; needs the pg package), --pglite DIR in an
+embedded PostgreSQL kept in DIR (needs @electric-sql/pglite); a table that is empty is filled from
+the collection's file. --token (repeatable) and --service-account ID=JWKFILE (repeatable; the key file a
 tenant hands out works, only its public part is used; scopes fr:idm:* fr:am:* fr:idc:esv:*) turn
 on bearer-token auth; the token endpoint is then printed on standard error. It listens on 127.0.0.1
 unless --host says otherwise, keeps the last --log requests (default none), until interrupted.`,
@@ -370,6 +374,8 @@ unless --host says otherwise, keeps the last --log requests (default none), unti
           collection: { type: "string", multiple: true },
           "base-path": { type: "string" },
           persist: { type: "string" },
+          postgres: { type: "string" },
+          pglite: { type: "string" },
           token: { type: "string", multiple: true },
           "service-account": { type: "string", multiple: true },
           log: { type: "string" },
@@ -416,10 +422,23 @@ unless --host says otherwise, keeps the last --log requests (default none), unti
       const authOn = tokens.length > 0 || Object.keys(serviceAccounts).length > 0;
       const port = count("port", values.port);
       const log = count("log", values.log) ?? 0;
+      const databases = [values.persist, values.postgres, values.pglite].filter((v) => v !== undefined).length;
+      if (databases > 1) throw new CliError("--persist, --postgres and --pglite each say where the data lives: give one of them");
+      let database: DatabaseConnection | undefined;
+      let served: Record<string, unknown[] | Awaited<ReturnType<typeof collectionStores>>[string]> = collections;
+      if (values.postgres !== undefined || values.pglite !== undefined) {
+        try {
+          database = values.postgres !== undefined ? await openPostgres(values.postgres) : await openPglite(resolve(io.cwd, values.pglite ?? ""));
+          served = await collectionStores(database, collections);
+        } catch (error) {
+          await database?.close().catch(() => undefined);
+          throw new CliError(`${values.postgres !== undefined ? "--postgres" : "--pglite"}: ${(error as Error).message}`, 1);
+        }
+      }
       let server;
       try {
         server = await createMockServer({
-          collections,
+          collections: served,
           recordRequests: log,
           ...(values["base-path"] === undefined ? {} : { basePath: values["base-path"] }),
           ...(port === undefined ? {} : { port }),
@@ -428,18 +447,20 @@ unless --host says otherwise, keeps the last --log requests (default none), unti
           ...(authOn ? { auth: { tokens, serviceAccounts } } : {}),
         });
       } catch (error) {
+        await database?.close().catch(() => undefined);
         if (error instanceof TypeError) throw new CliError(error.message, 1);
         throw new CliError(`cannot listen on ${values.host ?? "127.0.0.1"} port ${port ?? 0}: ${(error as Error).message}`, 1);
       }
       for (const name of Object.keys(collections)) io.stdout.write(`${server.url}/${name.split("/").map(encodeURIComponent).join("/")}\n`);
       const total = Object.values(collections).reduce((n, resources) => n + resources.length, 0);
-      io.stderr.write(`serving ${total} resources from ${files.join(", ")}${values.persist === undefined ? "" : `, saved to ${values.persist}`}; Ctrl-C stops\n`);
+      const where = database !== undefined ? `, kept in PostgreSQL (${database.description}; files fill empty tables only)` : values.persist === undefined ? "" : `, saved to ${values.persist}`;
+      io.stderr.write(`serving ${database === undefined ? `${total} resources` : "collections"} from ${files.join(", ")}${where}; Ctrl-C stops\n`);
       if (authOn) io.stderr.write(`auth on: send Authorization: Bearer <token>${server.tokenEndpoint === undefined ? "" : `; token endpoint ${server.tokenEndpoint}`}\n`);
       await new Promise<void>((done) => {
         const stop = () => {
           process.off("SIGINT", stop);
           process.off("SIGTERM", stop);
-          void server.close().then(done);
+          void server.close().then(() => database?.close()).then(done, done);
         };
         process.on("SIGINT", stop);
         process.on("SIGTERM", stop);
