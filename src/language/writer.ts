@@ -1,4 +1,4 @@
-import { isExtendedOperatorName, type Filter, type FilterValue } from "./ast.js";
+import { assertFilter, isExtendedOperatorName, type Filter, type FilterValue } from "./ast.js";
 import { describeText } from "./errors.js";
 import { checkOptions, maxNestingOption } from "./limits.js";
 import { fitsLong, formatDecimal } from "./numbers.js";
@@ -63,6 +63,7 @@ const FORMAT_OPTIONS = ["maxNesting"] as const;
  */
 export function formatFilter(filter: Filter, options?: FormatFilterOptions): string {
   checkOptions(options, "formatFilter", FORMAT_OPTIONS);
+  assertFilter(filter, "formatFilter");
   maxGroups = maxNestingOption(options?.maxNesting, "formatFilter");
   return write(filter, 0, 0, 0);
 }
