@@ -46,7 +46,11 @@ console.log(`\nbench: ${chosen.length} suites in ${seconds} s`);
 
 if (values.write) {
   const cpu = cpus()[0]?.model ?? "unknown CPU";
-  const header = `# Benchmarks
+  const header = `---
+title: Benchmarks
+---
+
+# Benchmarks
 
 Recorded by \`npm run bench -- --write\` on ${new Date().toISOString().slice(0, 10)}: ${cpu}, ${cpus().length} cores, ${(totalmem() / 2 ** 30).toFixed(0)} GiB, ${type()}, Node ${process.version}, ${timeMs} ms per task. Numbers are operations per second (mean of the samples; ± is the relative margin of error); "crest-query is" says how many times faster crest-query's task is than the row's. The whole run took ${seconds} s.
 

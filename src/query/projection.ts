@@ -146,7 +146,7 @@ export const MAX_FIELDS = 100;
  * keeps that element at its index (`roles/1/name` gives `roles: [null, { name }]`: elements not
  * asked for are `null`). `_id` and `_rev` are always kept. An empty list keeps the whole resource.
  *
- * @throws RangeError for a field of more than {@link MAX_FIELD_SEGMENTS} segments.
+ * @throws RangeError for a field of more than 1000 segments.
  *
  * @example
  * ```ts

@@ -84,7 +84,9 @@ export interface QueryOptions extends EvaluateOptions {
  * ```
  */
 export interface PageSource {
+  /** How many matches there are. */
   readonly length: number;
+  /** The matches from `start` up to (not including) `end`, in order. */
   slice(start: number, end: number): readonly unknown[];
 }
 
