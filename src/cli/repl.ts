@@ -4,6 +4,7 @@ import { isAbsolute, join, relative, resolve } from "node:path";
 import { stringify as stringifyJson } from "lossless-json";
 import { createInterface, type Completer } from "node:readline";
 import type { Pointer } from "../language/ast.js";
+import { queryPage } from "../client/client.js";
 import { CrestError } from "../query/crest-error.js";
 import { encodeQueryFilter } from "../language/encoding.js";
 import { checkFilter } from "../language/lint.js";
@@ -33,9 +34,13 @@ export interface ReplOptions {
   readonly maxInputBytes?: number;
   /** The width of the terminal; tables are cut to fit it. */
   readonly columns?: number;
+  /** The bearer token `.connect` uses when none is typed (from CREST_TOKEN). */
+  readonly token?: string;
+  /** Sends `.connect`'s requests (the platform's fetch by default; tests pass their own). */
+  readonly fetch?: typeof fetch;
 }
 
-const COMMANDS = [".load", ".fields", ".sort", ".limit", ".case", ".json", ".ast", ".help", ".exit"];
+const COMMANDS = [".load", ".connect", ".disconnect", ".fields", ".sort", ".limit", ".case", ".json", ".ast", ".help", ".exit"];
 const OPERATORS = ["eq", "co", "sw", "lt", "le", "gt", "ge", "pr"];
 const PREFERRED_COLUMNS = ["userName", "givenName", "sn", "mail", "accountStatus", "name", "_id"];
 const HISTORY_SIZE = 1000;
@@ -57,6 +62,9 @@ Commands:
   .case on|off    compare strings with their case (on) or ignoring it (off, the default)
   .json on|off    show matches as JSON instead of a table (alone: switch)
   .ast <filter>   draw a filter as a tree in words (alone: the last filter)
+  .connect URL [TOKEN]  run filters against a live collection (first page and count), e.g.
+                  .connect https://tenant/openidm/managed/alpha_user; the token defaults to CREST_TOKEN
+  .disconnect     back to the loaded data
   .help           this text
   .exit           leave (or Ctrl-D; Ctrl-C clears the line)
 A filter pasted as a URL, a _queryFilter=... parameter or percent-encoded is decoded first.
@@ -105,6 +113,14 @@ export async function runRepl(options: ReplOptions): Promise<void> {
   let caseSensitive = false;
   let json = false;
   let lastFilter: ReturnType<typeof checkFilter> | undefined;
+  // A live collection that filters run against instead of the loaded data.
+  let live: { readonly url: string; readonly token: string | undefined } | undefined;
+  const liveOptions = (token: string | undefined) => ({
+    timeoutMs: 30_000,
+    retry: { retries: 2 },
+    ...(token === undefined ? {} : { token }),
+    ...(options.fetch === undefined ? {} : { fetch: options.fetch }),
+  });
 
   // What can follow the text before the cursor: a field (start, after and/or/!/( ), an operator
   // (after a field), a value seen in the data (after an operator), and/or (after a value).
@@ -180,7 +196,7 @@ export async function runRepl(options: ReplOptions): Promise<void> {
     return resolve(process.cwd(), name);
   };
 
-  const command = (line: string): boolean => {
+  const command = async (line: string): Promise<boolean> => {
     const [name = "", ...args] = line.trim().split(/\s+/);
     const rest = line.trim().slice(name.length).trim();
     switch (name.toLowerCase()) {
@@ -200,6 +216,38 @@ export async function runRepl(options: ReplOptions): Promise<void> {
         write(`loaded ${escapeControls(describeData())}`);
         break;
       }
+      case ".connect": {
+        const [target, typed] = args;
+        if (target === undefined || args.length > 2) throw new CliError("usage: .connect <collection URL> [token]");
+        let url: URL;
+        try {
+          url = new URL(target);
+        } catch {
+          throw new CliError(`.connect takes the URL of a collection, such as https://tenant.example.com/openidm/managed/alpha_user; "${target}" is not a URL`);
+        }
+        if (url.protocol !== "http:" && url.protocol !== "https:") throw new CliError(`.connect takes an http or https URL, not ${url.protocol}`);
+        if (url.search !== "") throw new CliError(".connect takes the collection's URL without parameters; type filters after connecting");
+        const token = (typed ?? options.token)?.replace(/^bearer\s+/i, "");
+        // One small query checks the address and the token, and counts the collection.
+        let probe: Awaited<ReturnType<typeof queryPage>>;
+        try {
+          probe = await queryPage(url, { filter: "true", pageSize: 1, totalPagedResultsPolicy: "EXACT", fields: ["_id"], ...liveOptions(token) });
+        } catch (error) {
+          if (!(error instanceof CrestError)) throw error;
+          const status = error.code === 0 ? error.reason : `${error.code} ${error.reason}`;
+          const advice = error.code === 401 ? (token === undefined ? "; no token was given: .connect URL TOKEN, or set CREST_TOKEN" : "; the token was refused") : "";
+          throw new CliError(`cannot connect to ${url.href} (${status})${advice}`);
+        }
+        live = { url: url.href, token };
+        const size = probe.totalPagedResults >= 0 ? `${probe.totalPagedResults} resources` : "a collection that does not count its resources";
+        write(`connected to ${escapeControls(url.href)} (${size}${token === undefined ? ", no token" : ""}); filters run there now, .disconnect goes back to ${escapeControls(dataName)}`);
+        break;
+      }
+      case ".disconnect":
+        if (live === undefined) write("not connected");
+        else write(`disconnected from ${escapeControls(live.url)}; filters run on ${escapeControls(describeData())} again`);
+        live = undefined;
+        break;
       case ".fields": {
         if (rest === "*" || rest.toLowerCase() === "all") columns = "*";
         else if (rest.toLowerCase() === "none") columns = "none";
@@ -249,7 +297,7 @@ export async function runRepl(options: ReplOptions): Promise<void> {
     for (const hint of syntaxHints(error.input)) write(`${paint("cyan", "hint")}: ${escapeLine(hint)}`);
   };
 
-  const evaluate = (line: string): void => {
+  const evaluate = async (line: string): Promise<void> => {
     const pasted = recognisePasted(line);
     if (pasted.source !== undefined) write(`${paint("dim", "decoded  ")}  ${escapeLine(pasted.filter)}  ${paint("dim", `(from ${describePasted(pasted.source)})`)}`);
     const result = checkFilter(pasted.filter);
@@ -264,12 +312,21 @@ export async function runRepl(options: ReplOptions): Promise<void> {
     write(`${paint("dim", "encoded  ")}  _queryFilter=${encodeQueryFilter(filter)}`);
     const chosen = columns;
     const fields = chosen === "*" || chosen === "none" ? [] : chosen;
-    const response = queryCollection(resources, { queryFilter: filter, sortKeys, pageSize: Math.max(limit, 1), totalPagedResultsPolicy: "EXACT", ...(json ? { fields } : {}) }, { caseSensitive, cache: false });
-    const total = response.totalPagedResults;
     const sorted = sortKeys.length === 0 ? "" : paint("dim", `, sorted by ${escapeControls(describeSort())}`);
-    write(`${paint("dim", "matches  ")}  ${paint("bold", String(total))} of ${resources.length}${sorted}`);
-    // Even with matches: in an `or`, the part that cannot match goes unnoticed otherwise.
-    for (const hint of dataHints(filter, resources)) write(`${paint("cyan", "hint")}: ${escapeLine(hint)}`);
+    let response: { readonly result: readonly unknown[]; readonly totalPagedResults: number };
+    if (live !== undefined) {
+      // The server answers: its count (when it gives one) and its first page.
+      const page = await queryPage(live.url, { filter, sortKeys, pageSize: Math.max(limit, 1), totalPagedResultsPolicy: "EXACT", ...(json && fields.length > 0 ? { fields } : {}), ...liveOptions(live.token) });
+      response = page;
+      const count = page.totalPagedResults >= 0 ? String(page.totalPagedResults) : `${page.resultCount}${page.pagedResultsCookie === null ? "" : "+"}`;
+      write(`${paint("dim", "matches  ")}  ${paint("bold", count)} at ${escapeControls(live.url)}${sorted}`);
+    } else {
+      response = queryCollection(resources, { queryFilter: filter, sortKeys, pageSize: Math.max(limit, 1), totalPagedResultsPolicy: "EXACT", ...(json ? { fields } : {}) }, { caseSensitive, cache: false });
+      write(`${paint("dim", "matches  ")}  ${paint("bold", String(response.totalPagedResults))} of ${resources.length}${sorted}`);
+      // Even with matches: in an `or`, the part that cannot match goes unnoticed otherwise.
+      for (const hint of dataHints(filter, resources)) write(`${paint("cyan", "hint")}: ${escapeLine(hint)}`);
+    }
+    const total = response.totalPagedResults;
     const shown = limit === 0 || chosen === "none" ? [] : response.result;
     if (shown.length === 0) return;
     if (json || chosen === "*") write(escapeControls(stringifyJson(shown, undefined, 2) ?? "[]"));
@@ -304,7 +361,7 @@ export async function runRepl(options: ReplOptions): Promise<void> {
     const text = line.trim();
     try {
       if (text.startsWith(".")) {
-        if (!command(text)) {
+        if (!(await command(text))) {
           exitedByCommand = true;
           break;
         }
@@ -313,7 +370,7 @@ export async function runRepl(options: ReplOptions): Promise<void> {
       } else if (/^\{/.test(text)) {
         write(`${paint("red", "error")}: that looks like JSON; type a filter such as /mail pr`);
       } else {
-        evaluate(line);
+        await evaluate(line);
       }
     } catch (error) {
       const message = error instanceof CliError || error instanceof CrestError || error instanceof Error ? error.message : String(error);

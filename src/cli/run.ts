@@ -147,6 +147,7 @@ async function repl(args: string[], io: CliIo): Promise<number> {
   const terminal = io.stdin.isTTY === true && io.stdout.isTTY === true;
   const color = colorEnabled(io.stdout, io.env);
   const columns = (io.stdout as { columns?: number }).columns;
+  const token = bearerToken(io.env.CREST_TOKEN, "CREST_TOKEN", io);
   await runRepl({
     input: io.stdin,
     output: io.stdout as NodeJS.WritableStream,
@@ -156,6 +157,7 @@ async function repl(args: string[], io: CliIo): Promise<number> {
     maxInputBytes: maxInput(values["max-input"]),
     ...(columns === undefined ? {} : { columns }),
     ...(terminal ? { historyFile: historyFile(io) } : {}),
+    ...(token === undefined ? {} : { token }),
   });
   return 0;
 }
