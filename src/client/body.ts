@@ -1,3 +1,5 @@
+import { readCappedBytes } from "../query/stream.js";
+
 /** What reading a body gave: its text, or the news that it is longer than the cap. */
 export type BodyText = { readonly text: string; readonly tooLarge?: undefined } | { readonly text?: undefined; readonly tooLarge: true };
 
@@ -16,29 +18,8 @@ export async function readBodyText(response: Response, limit: number): Promise<B
     await cancel(response.body);
     return TOO_LARGE;
   }
-  const body = response.body;
-  if (body === null) return { text: "" };
-  const reader = body.getReader();
-  const chunks: Uint8Array[] = [];
-  let total = 0;
-  for (;;) {
-    const { done, value } = await reader.read();
-    if (done) break;
-    total += value.byteLength;
-    if (total > limit) {
-      await reader.cancel().catch(() => undefined);
-      return TOO_LARGE;
-    }
-    chunks.push(value);
-  }
-  if (chunks.length === 1) return { text: decoder.decode(chunks[0]) };
-  const all = new Uint8Array(total);
-  let at = 0;
-  for (const chunk of chunks) {
-    all.set(chunk, at);
-    at += chunk.byteLength;
-  }
-  return { text: decoder.decode(all) };
+  const bytes = await readCappedBytes(response.body, limit);
+  return bytes === undefined ? TOO_LARGE : { text: decoder.decode(bytes) };
 }
 
 /** Throw away a body nobody will read, so that the connection is freed. */

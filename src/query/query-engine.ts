@@ -2,12 +2,10 @@ import type { Filter, Pointer } from "../language/ast.js";
 import { foldFilter } from "../build/transform.js";
 import { base64urlToText, constantTimeEqual, digestText, randomSecret, signText, textToBase64url } from "./signing.js";
 import { CrestError } from "./crest-error.js";
-import { FilterSyntaxError } from "../language/errors.js";
 import { compileFilter, readInList, type EvaluateOptions } from "../eval/evaluator.js";
-import { parseFilter } from "../language/parser.js";
 import { formatPointer } from "../language/pointer.js";
 import { fieldProjector, MAX_FIELD_SEGMENTS, MAX_FIELDS } from "./projection.js";
-import { parseQueryParams, type QueryRequest, type SortKey, type TotalPagedResultsPolicy } from "./query-params.js";
+import { countParameter, filterParameter, parseQueryParams, type QueryRequest, type SortKey, type TotalPagedResultsPolicy } from "./query-params.js";
 import { SortedPages } from "./sort.js";
 import { HARD_MAX_NESTING } from "../language/limits.js";
 import { formatFilter } from "../language/writer.js";
@@ -207,22 +205,6 @@ function readCookie(secret: string | Uint8Array, cookie: string, queryDigest: st
   return o;
 }
 
-function toFilter(value: Filter | string): Filter {
-  if (typeof value !== "string") return value;
-  try {
-    return parseFilter(value);
-  } catch (error) {
-    if (error instanceof FilterSyntaxError) throw CrestError.badRequest(`Invalid _queryFilter: ${error.message}`, { parameter: "_queryFilter", offset: error.offset });
-    throw error;
-  }
-}
-
-function checkCount(name: string, value: number | undefined): number {
-  if (value === undefined) return 0;
-  if (!Number.isSafeInteger(value) || value < 0) throw CrestError.badRequest(`Invalid ${name}: '${value}' is not a non-negative integer`);
-  return value;
-}
-
 /**
  * Answer a CREST query over an array of resources, as a CREST server would (see
  * docs/evaluation.md): filter with `_queryFilter` (or a `_queryId`), sort by `_sortKeys`, page by
@@ -260,8 +242,8 @@ export function queryCollection<T>(
   if (kinds > 1) throw CrestError.badRequest("Parameters _queryFilter, _queryId and _queryExpression cannot be used together");
   if (query.queryExpression !== undefined) throw new CrestError(400, "Parameter _queryExpression is not supported: use _queryFilter");
 
-  const pageSize = checkCount("_pageSize", query.pageSize);
-  const offsetParam = checkCount("_pagedResultsOffset", query.pagedResultsOffset);
+  const pageSize = countParameter("_pageSize", query.pageSize);
+  const offsetParam = countParameter("_pagedResultsOffset", query.pagedResultsOffset);
   const cookie = query.pagedResultsCookie === undefined || query.pagedResultsCookie === "" ? undefined : query.pagedResultsCookie;
   if (cookie !== undefined && query.pagedResultsOffset !== undefined) {
     throw CrestError.badRequest("Parameters _pagedResultsCookie and _pagedResultsOffset cannot be used together");
@@ -271,7 +253,7 @@ export function queryCollection<T>(
     throw CrestError.badRequest(`Invalid _totalPagedResultsPolicy: '${String(policy)}' is not NONE, EXACT or ESTIMATE`);
   }
 
-  const filter = query.queryFilter === undefined ? undefined : toFilter(query.queryFilter);
+  const filter = query.queryFilter === undefined ? undefined : filterParameter(query.queryFilter);
   if (filter !== undefined) checkInOperands(filter, options);
   const sortKeys = uniqueSortKeys(query.sortKeys ?? []);
   const fields = query.queryId === "query-all-ids" ? [["_id"], ["_rev"]] : uniqueFields(query.fields ?? []);

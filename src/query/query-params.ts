@@ -332,3 +332,21 @@ export function formatQueryParams(request: QueryRequest): string {
   for (const [name, value] of Object.entries(request.extra ?? {})) add(name, value);
   return parts.join("&");
 }
+
+/** A `_queryFilter` value as a filter: text is parsed, and a syntax error is a 400 naming the parameter. */
+export function filterParameter(value: Filter | string): Filter {
+  if (typeof value !== "string") return value;
+  try {
+    return parseFilter(value);
+  } catch (error) {
+    if (error instanceof FilterSyntaxError) throw CrestError.badRequest(`Invalid _queryFilter: ${error.message}`, { parameter: "_queryFilter", offset: error.offset });
+    throw error;
+  }
+}
+
+/** A count parameter (`_pageSize`, `_pagedResultsOffset`): 0 when absent, a 400 naming it unless a non-negative integer. */
+export function countParameter(name: string, value: number | undefined): number {
+  if (value === undefined) return 0;
+  if (!Number.isSafeInteger(value) || value < 0) throw CrestError.badRequest(`Invalid ${name}: '${value}' is not a non-negative integer`);
+  return value;
+}

@@ -1,4 +1,5 @@
 import { CrestError } from "../query/crest-error.js";
+import { readCappedBytes } from "../query/stream.js";
 
 /**
  * Read a request's body as UTF-8 text, at most `maxBytes` bytes.
@@ -10,26 +11,8 @@ export async function readBodyText(request: Request, maxBytes: number): Promise<
   if (declared !== null && /^[0-9]+$/.test(declared) && Number(declared) > maxBytes) {
     throw new CrestError(413, `The request body is ${declared} bytes; at most ${maxBytes} are accepted`);
   }
-  if (request.body === null) return "";
-  const reader = request.body.getReader();
-  const chunks: Uint8Array[] = [];
-  let total = 0;
-  for (;;) {
-    const { done, value } = await reader.read();
-    if (done) break;
-    total += value.byteLength;
-    if (total > maxBytes) {
-      await reader.cancel().catch(() => undefined);
-      throw new CrestError(413, `The request body is longer than ${maxBytes} bytes`);
-    }
-    chunks.push(value);
-  }
-  const bytes = new Uint8Array(total);
-  let at = 0;
-  for (const chunk of chunks) {
-    bytes.set(chunk, at);
-    at += chunk.byteLength;
-  }
+  const bytes = await readCappedBytes(request.body, maxBytes);
+  if (bytes === undefined) throw new CrestError(413, `The request body is longer than ${maxBytes} bytes`);
   try {
     return new TextDecoder("utf-8", { fatal: true }).decode(bytes);
   } catch {

@@ -1,6 +1,4 @@
 import type { Filter, Pointer } from "../language/ast.js";
-import { FilterSyntaxError } from "../language/errors.js";
-import { parseFilter } from "../language/parser.js";
 import { formatPointer } from "../language/pointer.js";
 import { HARD_MAX_NESTING } from "../language/limits.js";
 import { formatFilter } from "../language/writer.js";
@@ -19,7 +17,7 @@ import {
 import { CrestError } from "../query/crest-error.js";
 import { projectFields } from "../query/projection.js";
 import type { QueryResponse } from "../query/query-engine.js";
-import type { QueryRequest, SortKey } from "../query/query-params.js";
+import { countParameter, filterParameter, type QueryRequest, type SortKey } from "../query/query-params.js";
 import { base64urlToText, constantTimeEqual, digestText, randomSecret, signText, textToBase64url } from "../query/signing.js";
 import type { CollectionStore, StoredResource, WriteOptions } from "./store.js";
 
@@ -153,8 +151,8 @@ export class PostgresCollectionStore implements CollectionStore {
     if (kinds === 0) throw CrestError.badRequest("A query needs _queryFilter or _queryId (use _queryFilter=true for every resource)");
     if (kinds > 1) throw CrestError.badRequest("Parameters _queryFilter, _queryId and _queryExpression cannot be used together");
     if (request.queryExpression !== undefined) throw new CrestError(400, "Parameter _queryExpression is not supported: use _queryFilter");
-    const pageSize = count("_pageSize", request.pageSize);
-    const offset = count("_pagedResultsOffset", request.pagedResultsOffset);
+    const pageSize = countParameter("_pageSize", request.pageSize);
+    const offset = countParameter("_pagedResultsOffset", request.pagedResultsOffset);
     const cookie = request.pagedResultsCookie === undefined || request.pagedResultsCookie === "" ? undefined : request.pagedResultsCookie;
     if (cookie !== undefined && request.pagedResultsOffset !== undefined) {
       throw CrestError.badRequest("Parameters _pagedResultsCookie and _pagedResultsOffset cannot be used together");
@@ -210,12 +208,12 @@ export class PostgresCollectionStore implements CollectionStore {
   }
 
   private filterOf(request: QueryRequest): Filter {
-    if (request.queryFilter !== undefined) return toFilter(request.queryFilter);
+    if (request.queryFilter !== undefined) return filterParameter(request.queryFilter);
     const id = request.queryId ?? "";
     if (id === "query-all" || id === "query-all-ids") return { type: "literal", value: true };
     const named = this.options.queries !== undefined && hasOwn.call(this.options.queries, id) ? this.options.queries[id] : undefined;
     if (named === undefined) throw CrestError.badRequest(`Unknown _queryId '${id}'`);
-    return toFilter(named);
+    return filterParameter(named);
   }
 
   /** One page: rows with `doc` and the sort position columns `m0 r0 n0 s0 ... id`. */
@@ -311,22 +309,6 @@ function translating<T>(translate: () => T): T {
     if (error instanceof TypeError) throw CrestError.badRequest(`Invalid _queryFilter: ${error.message}`);
     throw error;
   }
-}
-
-function toFilter(value: Filter | string): Filter {
-  if (typeof value !== "string") return value;
-  try {
-    return parseFilter(value);
-  } catch (error) {
-    if (error instanceof FilterSyntaxError) throw CrestError.badRequest(`Invalid _queryFilter: ${error.message}`, { parameter: "_queryFilter", offset: error.offset });
-    throw error;
-  }
-}
-
-function count(name: string, value: number | undefined): number {
-  if (value === undefined) return 0;
-  if (!Number.isSafeInteger(value) || value < 0) throw CrestError.badRequest(`Invalid ${name}: '${value}' is not a non-negative integer`);
-  return value;
 }
 
 function checkId(id: string): void {
