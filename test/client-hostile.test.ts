@@ -7,7 +7,7 @@ import type { AddressInfo } from "node:net";
 import { setFlagsFromString } from "node:v8";
 import { runInNewContext } from "node:vm";
 import { gzipSync } from "node:zlib";
-import { afterEach, describe, expect, it } from "vitest";
+import { afterEach, describe, expect, it, vi } from "vitest";
 import { CrestError, queryAll, queryPage, queryPages } from "../src/index.js";
 import { caughtAsync } from "./helpers/errors.js";
 
@@ -179,11 +179,49 @@ describe("time limits", () => {
 
   it("leaves no timer behind", async () => {
     const server = await hostile((_req, res) => json(res, 200, page([{ _id: "1" }], null)));
-    const timers = () => process.getActiveResourcesInfo().filter((kind) => kind === "Timeout").length;
-    const before = timers();
-    for (let i = 0; i < 20; i++) await queryPage(`${server.url}/users`, { timeoutMs: 60_000 });
-    // At most what was there before: a leak would leave one 60-second timer per request.
-    expect(timers()).toBeLessThanOrEqual(before);
+    // Timers of the timeout's length that were set and neither cleared nor run.
+    const pending = new Set<unknown>();
+    const realSet = globalThis.setTimeout;
+    const realClear = globalThis.clearTimeout;
+    const setSpy = vi.spyOn(globalThis, "setTimeout").mockImplementation(((callback: () => void, ms?: number) => {
+      const handle = realSet(() => {
+        pending.delete(handle);
+        callback();
+      }, ms);
+      if (ms !== undefined && ms >= 50_000) pending.add(handle);
+      return handle;
+    }) as typeof setTimeout);
+    const clearSpy = vi.spyOn(globalThis, "clearTimeout").mockImplementation(((handle: ReturnType<typeof setTimeout>) => {
+      pending.delete(handle);
+      realClear(handle);
+    }) as typeof clearTimeout);
+    try {
+      for (let i = 0; i < 20; i++) await queryPage(`${server.url}/users`, { timeoutMs: 60_000 });
+      for await (const _ of queryPages(`${server.url}/users`, { timeoutMs: 60_000 }));
+    } finally {
+      setSpy.mockRestore();
+      clearSpy.mockRestore();
+    }
+    expect(pending.size).toBe(0);
+  });
+});
+
+describe("time limits beyond a timer's range", () => {
+  it("accepts a timeout longer than a timer can hold without firing early or spinning", async () => {
+    const server = await hostile((_req, res) => setTimeout(() => json(res, 200, page([{ _id: "1" }], null)), 50));
+    const realSet = globalThis.setTimeout;
+    const long: number[] = [];
+    const setSpy = vi.spyOn(globalThis, "setTimeout").mockImplementation(((callback: () => void, ms?: number) => {
+      if (ms !== undefined && ms > 1_000_000) long.push(ms);
+      return realSet(callback, ms);
+    }) as typeof setTimeout);
+    try {
+      const got = await queryPage(`${server.url}/users`, { timeoutMs: 2 ** 40, retry: { retries: 0 } });
+      expect(got.result).toEqual([{ _id: "1" }]);
+    } finally {
+      setSpy.mockRestore();
+    }
+    expect(long).toEqual([2 ** 31 - 1]);
   });
 });
 

@@ -146,8 +146,14 @@ function asPage<T>(body: unknown, pageNumber: number, url: string): QueryPage<T>
 export async function queryPage<T = unknown>(collectionUrl: string | URL, options: QueryClientOptions & { readonly cookie?: string } = {}): Promise<QueryPage<T>> {
   // One request, awaited to the end: only the caller can cancel it.
   const target = pageTarget(queryTarget(collectionUrl, options), options.cookie);
-  const reply = await createRequestSender(options).send("GET", target, options.signal);
-  return asPage<T>(reply.body, 1, reply.url);
+  const sender = createRequestSender(options);
+  try {
+    const reply = await sender.send("GET", target, options.signal);
+    return asPage<T>(reply.body, 1, reply.url);
+  } finally {
+    // Nothing is under way any more; this ends the sender's timer.
+    sender.abort(new DOMException("The request is over", "AbortError"));
+  }
 }
 
 /**
@@ -194,13 +200,12 @@ export async function* queryPages<T = unknown>(collectionUrl: string | URL, opti
   const maxResults = options.maxResults ?? Number.POSITIVE_INFINITY;
   const maxEmptyPages = options.maxEmptyPages ?? 10;
   if (!(maxEmptyPages >= 1)) throw new CrestError(0, `maxEmptyPages must be at least 1, not ${String(maxEmptyPages)}`, { reason: "Invalid Request" });
-  // The walk's own signal: the caller's, or leaving the loop, stops it. One listener on the
-  // caller's signal for the whole walk; each request adds its own to this one and removes it.
-  const walk = new AbortController();
-  const onAbort = () => walk.abort(caller?.reason);
+  // The caller's signal, or leaving the loop, stops the walk's sender: one listener on the
+  // caller's signal for the whole walk, and none per request.
+  const onAbort = () => sender.abort(caller?.reason);
   caller?.addEventListener("abort", onAbort);
   const fetchPage = async (cookie: string | undefined, pageNumber: number): Promise<QueryPage<T>> => {
-    const reply = await sender.send("GET", pageTarget(target, cookie), walk.signal);
+    const reply = await sender.send("GET", pageTarget(target, cookie));
     return asPage<T>(reply.body, pageNumber, reply.url);
   };
   let pending: Promise<QueryPage<T>> | undefined = fetchPage(undefined, 1);
@@ -240,7 +245,7 @@ export async function* queryPages<T = unknown>(collectionUrl: string | URL, opti
     }
   } finally {
     caller?.removeEventListener("abort", onAbort);
-    walk.abort(new DOMException("The query walk was stopped", "AbortError"));
+    sender.abort(new DOMException("The query walk was stopped", "AbortError"));
   }
 }
 

@@ -139,7 +139,13 @@ export interface CrestReply {
 
 /** Sends CREST requests with one set of options; holds the current token. */
 export interface RequestSender {
+  /** One request, with its retries; `signal` cancels it (one listener, removed when it ends). */
   send(method: string, target: RequestTarget, signal?: AbortSignal, body?: string): Promise<CrestReply>;
+  /**
+   * Cancel every request in flight and every one after, with `reason`: how a loop that owns its
+   * sender stops it without an abort listener per request.
+   */
+  abort(reason: unknown): void;
 }
 
 const RETRY_STATUSES = new Set([429, 502, 503, 504]);
@@ -189,6 +195,14 @@ export function safeUrl(url: string | URL): string {
   } catch {
     return "(invalid URL)";
   }
+}
+
+/** The reasons our own deadlines abort with: a caller's TimeoutError is the caller's, not ours. */
+const deadlineReasons = new WeakSet<object>();
+
+function timedOut(controller: AbortController): boolean {
+  const reason: unknown = controller.signal.reason;
+  return controller.signal.aborted && typeof reason === "object" && reason !== null && deadlineReasons.has(reason);
 }
 
 function defaultSleep(ms: number, signal?: AbortSignal): Promise<void> {
@@ -243,6 +257,17 @@ class Sender implements RequestSender {
   private readonly maxRedirects: number;
   private readonly maxBodyBytes: number;
   private readonly maxErrorBodyBytes: number;
+  /** What `abort` stops: each request and retry wait under way. */
+  private readonly inflight = new Set<AbortController>();
+  private stopped: { readonly reason: unknown } | undefined;
+  /** When each attempt under way runs out of time (performance.now), under `timeoutMs`. */
+  private readonly deadlines = new Map<AbortController, number>();
+  /**
+   * One timer watches every deadline: a timer per request costs a tenth of a fast walk. It is held
+   * here (a timer inside AbortSignal.timeout is lost after a garbage collection on Node 20), and
+   * unref'd so that an idle sender never keeps a process alive.
+   */
+  private watchdog: ReturnType<typeof setTimeout> | undefined;
 
   constructor(private readonly options: CrestRequestOptions) {
     const retry = options.retry ?? {};
@@ -277,10 +302,9 @@ class Sender implements RequestSender {
 
   async send(method: string, target: RequestTarget, signal?: AbortSignal, body?: string): Promise<CrestReply> {
     if (this.token === undefined && this.options.getToken !== undefined) this.setToken(await this.options.getToken({ refresh: false }));
-    const sleep = this.options.sleep ?? defaultSleep;
     let refreshed = false;
     for (let attempt = 0; ; attempt++) {
-      signal?.throwIfAborted();
+      this.throwIfStopped(signal);
       const outcome = await this.attempt(method, target, signal, body);
       const { status } = outcome;
       if (status >= 200 && status < 300) return { status, headers: outcome.headers ?? new Headers(), body: outcome.body, url: outcome.url };
@@ -296,8 +320,65 @@ class Sender implements RequestSender {
       if (!retryable || attempt >= this.retries) throw this.failure(method, outcome, attempt + 1);
       const delayMs = this.delay(attempt, outcome, method);
       this.options.onRetry?.({ attempt: attempt + 1, delayMs, status, reason: this.describe(outcome), url: outcome.url });
-      await sleep(delayMs, signal);
+      await this.pause(delayMs, signal);
     }
+  }
+
+  abort(reason: unknown): void {
+    this.stopped = { reason };
+    for (const controller of this.inflight) controller.abort(reason);
+    this.inflight.clear();
+    this.deadlines.clear();
+    if (this.watchdog !== undefined) clearTimeout(this.watchdog);
+    this.watchdog = undefined;
+  }
+
+  private watch(controller: AbortController, timeoutMs: number): void {
+    this.deadlines.set(controller, performance.now() + timeoutMs);
+    if (this.watchdog === undefined) this.schedule(timeoutMs);
+  }
+
+  private schedule(ms: number): void {
+    // Node fires a timer of more than 2^31 - 1 ms at once: wake at that bound and look again.
+    this.watchdog = setTimeout(() => this.expire(), Math.min(2 ** 31 - 1, Math.max(1, Math.ceil(ms))));
+    this.watchdog.unref?.();
+  }
+
+  /** Abort the attempts past their deadline; wake again at the next one. */
+  private expire(): void {
+    this.watchdog = undefined;
+    const now = performance.now();
+    let next = Number.POSITIVE_INFINITY;
+    for (const [controller, deadline] of this.deadlines) {
+      if (deadline <= now) {
+        this.deadlines.delete(controller);
+        const reason = new DOMException(`no answer within ${this.timeoutMs} ms`, "TimeoutError");
+        deadlineReasons.add(reason);
+        controller.abort(reason);
+      } else if (deadline < next) next = deadline;
+    }
+    if (next !== Number.POSITIVE_INFINITY) this.schedule(next - now);
+  }
+
+  private throwIfStopped(signal: AbortSignal | undefined): void {
+    if (this.stopped !== undefined) throw this.stopped.reason;
+    signal?.throwIfAborted();
+  }
+
+  /** The wait before a retry, cancelled like a request. */
+  private async pause(ms: number, signal: AbortSignal | undefined): Promise<void> {
+    this.throwIfStopped(signal);
+    const controller = new AbortController();
+    const onAbort = () => controller.abort(signal?.reason);
+    signal?.addEventListener("abort", onAbort);
+    this.inflight.add(controller);
+    try {
+      await (this.options.sleep ?? defaultSleep)(ms, controller.signal);
+    } finally {
+      this.inflight.delete(controller);
+      signal?.removeEventListener("abort", onAbort);
+    }
+    this.throwIfStopped(signal);
   }
 
   private setToken(token: string): void {
@@ -324,18 +405,12 @@ class Sender implements RequestSender {
 
   /** One attempt: the request, its redirects and its body, under one timer and one abort listener. */
   private async attempt(method: string, target: RequestTarget, signal: AbortSignal | undefined, body: string | undefined): Promise<Outcome> {
+    this.throwIfStopped(signal);
     const controller = new AbortController();
+    this.inflight.add(controller);
     const onAbort = () => controller.abort(signal?.reason);
     signal?.addEventListener("abort", onAbort);
-    let timedOut = false;
-    const timeoutMs = this.timeoutMs;
-    const timer =
-      timeoutMs === undefined
-        ? undefined
-        : setTimeout(() => {
-            timedOut = true;
-            controller.abort(new DOMException(`no answer within ${timeoutMs} ms`, "TimeoutError"));
-          }, timeoutMs);
+    if (this.timeoutMs !== undefined) this.watch(controller, this.timeoutMs);
     let url = target.href;
     try {
       let headers = target.basic === undefined || this.headers.authorization !== undefined ? this.headers : { ...this.headers, authorization: target.basic };
@@ -343,10 +418,13 @@ class Sender implements RequestSender {
       for (let hops = 0; ; hops++) {
         let response: Response;
         try {
-          response = await this.fetch(url, { method, headers, signal: controller.signal, redirect: "manual", ...(body === undefined ? {} : { body }) });
+          const init: RequestInit = { method, headers, signal: controller.signal, redirect: "manual" };
+          if (body !== undefined) init.body = body;
+          response = await this.fetch(url, init);
         } catch (error) {
-          if (signal?.aborted === true) throw signal.reason;
-          return timedOut ? this.timeout(url) : { status: 0, statusText: "", url, error, transient: true };
+          // Cancelled (by the caller's signal or by abort): the reason, as given.
+          if (controller.signal.aborted && !timedOut(controller)) throw controller.signal.reason;
+          return timedOut(controller) ? this.timeout(url) : { status: 0, statusText: "", url, error, transient: true };
         }
         const location = REDIRECT_STATUSES.has(response.status) ? response.headers.get("location") : null;
         if (location !== null) {
@@ -370,30 +448,31 @@ class Sender implements RequestSender {
         try {
           read = await readBodyText(response, ok ? this.maxBodyBytes : this.maxErrorBodyBytes);
         } catch (error) {
-          if (signal?.aborted === true) throw signal.reason;
-          if (timedOut) return this.timeout(url);
+          if (controller.signal.aborted && !timedOut(controller)) throw controller.signal.reason;
+          if (timedOut(controller)) return this.timeout(url);
           const problem = `the connection closed before the whole response arrived (status ${response.status})`;
           return { status: 0, statusText: "", url, error, problem, transient: true };
         }
-        const answer = { status: response.status, statusText: response.statusText, headers: response.headers, url, crossOrigin };
+        const { status, statusText } = response;
         if (read.tooLarge === true) {
           // The status still counts (a 503 is retried), but a body that long is no CREST error body.
-          if (!ok) return { ...answer, bodyDropped: true };
+          if (!ok) return { status, statusText, headers: response.headers, url, crossOrigin, bodyDropped: true };
           const problem = `the response body is larger than maxBodyBytes (${this.maxBodyBytes} bytes); stopped reading it`;
           return { status: 0, statusText: "", url, problem, reason: "Response Too Large", transient: false };
         }
-        if (read.text === "") return answer;
+        if (read.text === "") return { status, statusText, headers: response.headers, url, crossOrigin };
         try {
-          return { ...answer, body: JSON.parse(read.text) };
+          return { status, statusText, headers: response.headers, url, crossOrigin, body: JSON.parse(read.text) };
         } catch (error) {
           // A whole body that is not JSON will not improve by asking again; an error body need not be JSON.
-          if (!ok) return answer;
+          if (!ok) return { status, statusText, headers: response.headers, url, crossOrigin };
           const problem = `the response body is not valid JSON (${(error as Error).message.slice(0, 200)})`;
           return { status: 0, statusText: "", url, problem, reason: "Invalid response", transient: false };
         }
       }
     } finally {
-      if (timer !== undefined) clearTimeout(timer);
+      this.deadlines.delete(controller);
+      this.inflight.delete(controller);
       signal?.removeEventListener("abort", onAbort);
     }
   }
