@@ -84,7 +84,10 @@ class Builder<T> implements PatchBuilder<T> {
   }
 
   private with(operation: PatchOperation): PatchBuilder<T> {
-    return new Builder<T>(Object.freeze([...this.operations, Object.freeze(operation)]));
+    // An undefined value is not sent (JSON drops it), so it is not kept: build() then says it is missing.
+    const { value, ...rest } = operation;
+    const kept: PatchOperation = value === undefined ? rest : operation;
+    return new Builder<T>(Object.freeze([...this.operations, Object.freeze(kept)]));
   }
 
   add<P extends PatchPath<T>>(field: P, value: PatchValue<T, P>): PatchBuilder<T> {
