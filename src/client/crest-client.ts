@@ -177,7 +177,7 @@ export interface CrestResource<T extends object = Record<string, unknown>> {
   /** Replace a resource (`PUT` with `If-Match`: the revision when given, else `*`, so a missing resource is a 404, never created). */
   update(id: string, body: Partial<T>, options?: RevisionOptions): Promise<Stored<T>>;
   /** Patch a resource with CREST operations (a list or a {@link PatchBuilder}), checked before sending. */
-  patch(id: string, operations: PatchBuilder<T> | readonly PatchOperation[], options?: RevisionOptions): Promise<Stored<T>>;
+  patch(id: string, operations: PatchBuilder<T> | PatchBuilder<unknown> | readonly PatchOperation[], options?: RevisionOptions): Promise<Stored<T>>;
   /** Delete a resource; answers with what was deleted. */
   delete(id: string, options?: RevisionOptions): Promise<Stored<T>>;
   /** Run an action on the collection (or on the resource `options.id`); `undefined` when the server answers 204. */
@@ -185,7 +185,7 @@ export interface CrestResource<T extends object = Record<string, unknown>> {
   /** How many resources match (`_countOnly`, or the EXACT paged-results policy when the server has no `_countOnly`). */
   count(filter?: Filter | string, options?: CallOptions): Promise<number>;
   /** Patch every resource that matches, within the client's limits; see {@link BulkReport}. */
-  patchAll(filter: Filter | string, operations: PatchBuilder<T> | readonly PatchOperation[], options?: BulkOptions): Promise<BulkReport>;
+  patchAll(filter: Filter | string, operations: PatchBuilder<T> | PatchBuilder<unknown> | readonly PatchOperation[], options?: BulkOptions): Promise<BulkReport>;
   /** Delete every resource that matches, within the client's limits; see {@link BulkReport}. */
   deleteAll(filter: Filter | string, options?: BulkOptions): Promise<BulkReport>;
   /** Call `fn` with every resource that matches (several at once, up to the client's concurrency); see {@link BulkReport}. */
@@ -377,7 +377,7 @@ class Resource<T extends object> implements CrestResource<T> {
     return asResource<T>(reply, `update ${this.path}/${id}`);
   }
 
-  async patch(id: string, operations: PatchBuilder<T> | readonly PatchOperation[], options: RevisionOptions = {}): Promise<Stored<T>> {
+  async patch(id: string, operations: PatchBuilder<T> | PatchBuilder<unknown> | readonly PatchOperation[], options: RevisionOptions = {}): Promise<Stored<T>> {
     const checked = patchOperations(operations as PatchBuilder<unknown> | readonly PatchOperation[]);
     const reply = await this.connection.send("PATCH", this.at(id, fieldsSearch(options.fields)), options.signal, checked, ifMatch(options.rev));
     return asResource<T>(reply, `patch ${this.path}/${id}`);
@@ -416,7 +416,7 @@ class Resource<T extends object> implements CrestResource<T> {
     return total;
   }
 
-  patchAll(filter: Filter | string, operations: PatchBuilder<T> | readonly PatchOperation[], options: BulkOptions = {}): Promise<BulkReport> {
+  patchAll(filter: Filter | string, operations: PatchBuilder<T> | PatchBuilder<unknown> | readonly PatchOperation[], options: BulkOptions = {}): Promise<BulkReport> {
     const checked = patchOperations(operations as PatchBuilder<unknown> | readonly PatchOperation[]);
     return runBulk<Stored<T>>(this, filter, { kind: "ids", run: (id, signal) => this.patch(id, checked, { signal, fields: ["_id"] }) }, this.concurrency(), options);
   }
