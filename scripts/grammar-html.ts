@@ -6,10 +6,8 @@ const NOTES: Readonly<Record<string, string>> = {
   filter: "A whole _queryFilter value.",
   orExpr: "Alternatives: or binds loosest.",
   andExpr: "Conditions that must all hold: and binds tighter than or.",
-  notExpr: "An optional ! (a word of its own) negates one primary.",
-  primary: "A group in parentheses, a literal, or a test on a field.",
-  test: "A field, then pr (present) or an operator and a value. Operators: eq co sw lt le gt ge in any case, or an extended operator (letters, digits, _ and .).",
-  value: "A quoted string, true, false or a number (integer or decimal).",
+  notExpr: "An optional ! (a word of its own), then what it negates: a group in parentheses, a literal, or a test on a field.",
+  test: "A field, then pr (present) or an operator and a value. Operators: eq co sw lt le gt ge in any case, or an extended operator (letters, digits, _ and .). Values: a quoted string, true, false or a number (integer or decimal).",
 };
 
 const STYLE = `
@@ -68,7 +66,7 @@ export function diagramsHtml(): string {
 <ul class="legend">
 <li class="keyword"><span>and</span>a word written as shown (any case)</li>
 <li class="token"><span>a field</span>a kind of token (a pointer, a string, a number, an operator)</li>
-<li class="rule"><span>value</span>another rule (follow the link)</li>
+<li class="rule"><span>test</span>another rule (follow the link)</li>
 </ul>
 ${sections.join("\n")}
 </main>

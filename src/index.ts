@@ -17,6 +17,8 @@ export {
   CORE_OPERATORS,
   isCoreOperator,
   isExtendedOperatorName,
+  assertFilter,
+  isFilterNode,
   type AndFilter,
   type ComparisonFilter,
   type CoreOperator,

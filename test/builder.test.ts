@@ -98,7 +98,7 @@ describe("and, or, not, literals", () => {
   });
 
   it("refuses operands that are not filters", () => {
-    expect(() => and(a, "b pr" as unknown as Filter)).toThrow(/operand 2 is string/);
+    expect(() => and(a, "b pr" as unknown as Filter)).toThrow(/Not a filter node: and\(\) operand 2 is "b pr"/);
     expect(() => not(undefined as unknown as Filter)).toThrow(TypeError);
   });
 });

@@ -38,6 +38,23 @@ describe("the packed package", () => {
     expect(run("node", ["cjs.cjs"], project).trim()).toBe("%2Fa%20eq%20%22x%20y%22");
   });
 
+  it("has one error class across the ESM and CommonJS builds loaded in one process", () => {
+    writeFileSync(
+      join(project, "both.mjs"),
+      [
+        `import { createRequire } from "node:module";`,
+        `import { CrestError, FilterSyntaxError, parseFilter, queryCollection } from "crest-query";`,
+        `const cjs = createRequire(import.meta.url)("crest-query");`,
+        `const caught = (f) => { try { f(); } catch (e) { return e; } };`,
+        `const fromCjs = caught(() => cjs.parseFilter("a eq"));`,
+        `const fromEsm = caught(() => parseFilter("a eq"));`,
+        `const crestFromCjs = caught(() => cjs.queryCollection([], {}));`,
+        `console.log([cjs.FilterSyntaxError !== FilterSyntaxError, fromCjs instanceof FilterSyntaxError, fromEsm instanceof cjs.FilterSyntaxError, crestFromCjs instanceof CrestError, caught(() => queryCollection([], {})) instanceof cjs.CrestError, fromCjs instanceof CrestError, new Error("x") instanceof FilterSyntaxError].join(" "));`,
+      ].join("\n"),
+    );
+    expect(run("node", ["both.mjs"], project).trim()).toBe("true true true true true false false");
+  });
+
   it("ships type declarations without any, and a working bin", () => {
     const dts = readFileSync(join(project, "node_modules/crest-query/dist/index.d.ts"), "utf8");
     expect(dts).toMatch(/declare function parseFilter\(/);

@@ -1,6 +1,6 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { DEFAULT_MAX_NESTING, FilterSyntaxError, formatFilter, parseFilter, type Filter, type ParseFilterOptions } from "../src/index.js";
+import { checkFilter, DEFAULT_MAX_NESTING, FilterSyntaxError, formatFilter, parseFilter, type Filter, type ParseFilterOptions } from "../src/index.js";
 import { filterish } from "./helpers/arbitraries.js";
 import { keywordLetter } from "../src/language/lexer.js";
 
@@ -151,6 +151,33 @@ describe("parseFilter: totality", () => {
 
   it("returns a filter or throws FilterSyntaxError on near-filters", () => {
     fc.assert(fc.property(filterish, check), { numRuns: 3000 });
+  });
+
+  // parseFilter reads one-test filters without the grammar; checkFilter always uses the grammar.
+  const outcome = (run: () => Filter) => {
+    try {
+      return { filter: run() };
+    } catch (e) {
+      const error = e as FilterSyntaxError;
+      return { error: [error.name, error.code, error.offset, error.length, error.message, error.expected] };
+    }
+  };
+  const shortTests = fc.array(fc.constantFrom("a", "/b", "!", "!a", "and", "or", "pr", "PR", "ſw", "eq", "Eq", "co", "ne", "true", "FALSE",
+    "'x'", '"y"', "1", "1.5", "1e5", "null", "(", ")", "=", "%zz", "a\tb", "9223372036854775808", "\"x\"y"), { minLength: 1, maxLength: 3 })
+    .map((words) => words.join(" "));
+
+  it("gives the same result and the same errors for one-test filters as the full grammar", () => {
+    fc.assert(
+      fc.property(fc.oneof(shortTests, filterish), (text) => {
+        const grammar = outcome(() => {
+          const checked = checkFilter(text);
+          if (checked.ok) return checked.filter;
+          throw checked.error;
+        });
+        expect(outcome(() => parseFilter(text))).toEqual(grammar);
+      }),
+      { numRuns: 3000 },
+    );
   });
 });
 

@@ -355,3 +355,14 @@ describe("queryCollection: first pages by top-k selection", () => {
     );
   });
 });
+
+describe("queryCollection: filters built in code", () => {
+  it("pages a filter nested deeper than the server's 63 groups (the cache key is not server text)", () => {
+    let deep: Filter = { type: "presence", field: ["a"] };
+    for (let i = 0; i < 70; i++) deep = { type: "not", filter: { type: "not", filter: deep } };
+    const first = queryCollection([{ _id: "1", a: 1 }, { _id: "2", a: 2 }], { queryFilter: deep, pageSize: 1 });
+    expect(first.result).toEqual([{ _id: "1", a: 1 }]);
+    const second = queryCollection([{ _id: "1", a: 1 }, { _id: "2", a: 2 }], { queryFilter: deep, pageSize: 1, pagedResultsCookie: first.pagedResultsCookie ?? "" });
+    expect(second.result).toEqual([{ _id: "2", a: 2 }]);
+  });
+});

@@ -88,7 +88,7 @@ describe("REPL session", () => {
         "this line is never read",
       ].join("\n"),
     );
-    expect(out).toContain(".load <file>    load resources from a JSON file");
+    expect(out).toContain(".load <file>    load resources from a file: a JSON array");
     expect(out).toContain("fields: userName,address/city");
     expect(out).toContain("sort: -loginCount");
     expect(out).toContain("limit: 1");
@@ -111,6 +111,18 @@ describe("REPL session", () => {
     expect(out).toContain("matches    2 of 3");
     // Two operators start with g: the completer lists them both.
     expect(out).toMatch(/ge\s+gt/);
+  });
+
+  it("completes by position: operators after a field, values seen in the data after an operator, and/or after a value", async () => {
+    const afterField = await session(["sn ", "\t", "\t", "\r"], { terminal: true });
+    expect(afterField).toMatch(/co\s+eq\s+ge\s+gt\s+le\s+lt\s+pr\s+sw/);
+    expect(afterField).not.toMatch(/loginCount\s+sn/);
+    const value = await session(["sn eq ", "\t", "\t", "\r"], { terminal: true });
+    expect(value).toMatch(/"Jensen"\s+"Nowak"\s+"O'Brien"/);
+    const one = await session(["address/city eq \"K", "\t", "\r"], { terminal: true });
+    expect(one).toContain('canonical  /address/city eq "Kraków"');
+    const joiner = await session(["sn eq 'x' a", "\t", " sn pr\r"], { terminal: true });
+    expect(joiner).toContain('canonical  /sn eq "x" and /sn pr');
   });
 
   it("keeps history across runs", async () => {

@@ -1,5 +1,5 @@
 import type { Filter, FilterValue, Pointer } from "../language/ast.js";
-import { CORE_OPERATORS, isExtendedOperatorName } from "../language/ast.js";
+import { assertFilter, CORE_OPERATORS, isExtendedOperatorName, isFilterNode } from "../language/ast.js";
 import { describeText } from "../language/errors.js";
 import { fitsLong } from "../language/numbers.js";
 import { formatPointer, hasLoneSurrogate, parsePointer } from "../language/pointer.js";
@@ -249,7 +249,7 @@ export function literal(value: boolean): Filter {
 function group(type: "and" | "or", operands: readonly Filter[]): Filter {
   const flat: Filter[] = [];
   for (const [i, operand] of operands.entries()) {
-    if (!isFilter(operand)) throw new TypeError(`${type}(): operand ${i + 1} is ${describeValue(operand)}, not a filter`);
+    assertFilter(operand, `${type}() operand ${i + 1}`);
     if (operand.type === type) flat.push(...operand.filters);
     else flat.push(operand);
   }
@@ -294,14 +294,28 @@ export function or(...filters: Filter[]): Filter {
  * ```
  */
 export function not(filter: Filter): Filter {
-  if (!isFilter(filter)) throw new TypeError(`not(): ${describeValue(filter)} is not a filter`);
+  assertFilter(filter, "not() operand");
   return built({ type: "not", filter });
 }
 
 const NODE_TYPES = new Set(["and", "or", "not", "literal", "presence", "comparison"]);
 
 /**
- * Whether a value looks like a filter node (checks the `type` tag only).
+ * Whether a value carries a filter node's `type` tag; it may still be malformed, so the template tag
+ * checks such a value with `assertFilter` instead of reading it as a plain value.
+ *
+ * @example
+ * ```ts
+ * hasFilterTag({ type: "literal", value: "false" }); // true (and assertFilter refuses it)
+ * ```
+ */
+export function hasFilterTag(value: unknown): boolean {
+  return typeof value === "object" && value !== null && NODE_TYPES.has((value as { type?: unknown }).type as string);
+}
+
+/**
+ * Whether a value is a well-formed filter: the same check as {@link isFilterNode} (every node of a
+ * known type with the fields it needs), so `{ type: "literal", value: "false" }` is not a filter.
  *
  * @example
  * ```ts
@@ -311,5 +325,5 @@ const NODE_TYPES = new Set(["and", "or", "not", "literal", "presence", "comparis
  * ```
  */
 export function isFilter(value: unknown): value is Filter {
-  return typeof value === "object" && value !== null && NODE_TYPES.has((value as { type?: unknown }).type as string);
+  return isFilterNode(value);
 }

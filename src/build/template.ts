@@ -1,5 +1,6 @@
 import type { Filter, FilterValue, Pointer } from "../language/ast.js";
-import { isFieldRef, isFilter, toFilterValue } from "./builder.js";
+import { assertFilter } from "../language/ast.js";
+import { hasFilterTag, isFieldRef, toFilterValue } from "./builder.js";
 import type { SlotKind } from "../language/lexer.js";
 import { parseTemplateText } from "../language/parser.js";
 import { formatPointer } from "../language/pointer.js";
@@ -49,7 +50,8 @@ export function filter(strings: TemplateStringsArray, ...values: readonly Interp
     if (i < values.length) {
       const value = values[i];
       text += `\${${i}}`;
-      if (isFilter(value)) {
+      if (hasFilterTag(value)) {
+        assertFilter(value, `filter\`...\`: interpolation \${${i}}`);
         kinds.push("filter");
         converted.push(value);
       } else if (isFieldRef(value)) {
@@ -66,7 +68,10 @@ export function filter(strings: TemplateStringsArray, ...values: readonly Interp
       }
     }
   }
-  const result = parseTemplateText(text, kinds, converted);
+  const parsed = parseTemplateText(text, kinds, converted);
+  // The root may be an interpolated filter or a shared frozen literal: the caller's objects are
+  // never changed, so the result is a fresh root (its operands are shared, never modified).
+  const result: Filter = { ...parsed };
   Object.defineProperty(result, "toString", { value: () => formatFilter(result), enumerable: false });
   return result;
 }

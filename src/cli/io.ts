@@ -39,9 +39,35 @@ export function painter(stream: { readonly isTTY?: boolean }, env: CliIo["env"])
   return colorizer(colorEnabled(stream, env));
 }
 
-/** Read all of standard input as text. */
-export async function readAll(stream: NodeJS.ReadableStream): Promise<string> {
+// C0 controls but the line feed, DEL, C1 controls, and the bidirectional overrides and isolates that
+// can make a line read differently from what it holds.
+export const CONTROL_CHARACTERS = /[\u0000-\u0008\u000b-\u001f\u007f-\u009f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]/g;
+
+/**
+ * Make text safe to print on a terminal: every control character (but the line feed) and every
+ * bidirectional control becomes a visible `\u001b`-style escape, so text from a server or a data
+ * file cannot clear the screen, retitle the window, move the cursor or fake output. The escapes are
+ * JSON's own, so JSON text stays valid JSON with the same value.
+ */
+export function escapeControls(text: string): string {
+  return text.replace(CONTROL_CHARACTERS, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, "0")}`);
+}
+
+/** Escape a message on one line: line feeds too (for errors that must stay one line). */
+export function escapeLine(text: string): string {
+  return escapeControls(text).replace(/\n/g, "\\n");
+}
+
+/** Read all of standard input as text, never more than `maxBytes`; a byte-order mark is skipped. */
+export async function readAll(stream: NodeJS.ReadableStream, maxBytes = 16 * 1024 * 1024): Promise<string> {
   const chunks: Buffer[] = [];
-  for await (const chunk of stream) chunks.push(typeof chunk === "string" ? Buffer.from(chunk) : (chunk as Buffer));
-  return Buffer.concat(chunks).toString("utf8");
+  let total = 0;
+  for await (const chunk of stream) {
+    const buffer = typeof chunk === "string" ? Buffer.from(chunk) : (chunk as Buffer);
+    total += buffer.length;
+    if (total > maxBytes) throw new CliError(`standard input is larger than ${maxBytes} bytes`, 1);
+    chunks.push(buffer);
+  }
+  const text = Buffer.concat(chunks, total).toString("utf8");
+  return text.charCodeAt(0) === 0xfeff ? text.slice(1) : text;
 }

@@ -149,7 +149,7 @@ function walk(text: string): Walk {
     to: t.startOffset + t.image.length,
     type: kindOf(t),
   }));
-  for (const error of lexed.errors) items.push({ from: error.offset, to: error.offset + Math.max(1, error.length), type: "LexError" });
+  if (lexed.unterminatedAt !== -1) items.push({ from: lexed.unterminatedAt, to: text.length, type: "LexError" });
   items.sort((a, b) => a.from - b.from);
   // A quote that opens no complete string runs to the end: what follows is inside it.
   const open = items.findIndex((i) => i.type === "LexError" && (text[i.from] === '"' || text[i.from] === "'"));

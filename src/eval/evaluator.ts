@@ -1,4 +1,4 @@
-import type { Filter, FilterValue, Pointer } from "../language/ast.js";
+import { assertFilter, type Filter, type FilterValue, type Pointer } from "../language/ast.js";
 import { describeText } from "../language/errors.js";
 import { MAX_FILTER_DEPTH } from "../language/writer.js";
 import { compareFolded, compareNumbers, equalsFolded, foldString } from "./collation.js";
@@ -82,6 +82,7 @@ type ValueTest = (value: unknown) => Truth;
  * ```
  */
 export function compileFilter(filter: Filter, options: EvaluateOptions = {}): ResourcePredicate {
+  assertFilter(filter, "compileFilter");
   const root = compileNode(filter, options, 0);
   return (resource) => root(resource) === TRUE;
 }

@@ -178,3 +178,160 @@ const EXTENDED_OPERATOR = /^[A-Za-z0-9_.]+$/;
 export function isExtendedOperatorName(operator: string): boolean {
   return EXTENDED_OPERATOR.test(operator) && !isCoreOperator(operator) && operator.toLowerCase() !== "pr";
 }
+
+/** How deep a filter tree may nest; the same bound as the writer's `MAX_FILTER_DEPTH`. */
+const MAX_NODE_DEPTH = 1000;
+
+function describeNodeValue(value: unknown): string {
+  if (value === null) return "null";
+  if (Array.isArray(value)) return "an array";
+  if (typeof value === "string") return JSON.stringify(value.length > 40 ? `${value.slice(0, 40)}…` : value);
+  if (typeof value === "number" || typeof value === "boolean") return String(value);
+  if (typeof value === "bigint") return `${value}n`;
+  return typeof value === "object" ? "an object" : typeof value;
+}
+
+function pointerProblem(field: unknown): string | undefined {
+  if (!Array.isArray(field)) return `is ${describeNodeValue(field)}, not an array of segment strings`;
+  if (field.length > 10_000) return "has more than 10000 segments";
+  for (const [i, segment] of field.entries()) {
+    if (typeof segment !== "string") return `[${i}] is ${describeNodeValue(segment)}, not a string`;
+  }
+  return undefined;
+}
+
+function valueProblem(value: unknown): string | undefined {
+  switch (typeof value) {
+    case "string":
+    case "boolean":
+      return undefined;
+    case "bigint":
+    case "number":
+      // The shape only: whether a server can read the value (finite, in range) is the writer's check.
+      return undefined;
+    default:
+      return `is ${describeNodeValue(value)}, not a string, boolean, bigint or number`;
+  }
+}
+
+/** The first problem with a node's own fields (not its operands), or undefined. */
+function nodeProblem(node: Record<string, unknown>): { readonly at: string; readonly problem: string } | undefined {
+  switch (node.type) {
+    case "and":
+    case "or": {
+      const filters = node.filters;
+      // An empty group is written by its meaning (and: true, or: false), as the writer does.
+      return Array.isArray(filters) ? undefined : { at: ".filters", problem: `is ${describeNodeValue(filters)}, not an array of filters` };
+    }
+    case "not":
+      return undefined;
+    case "literal":
+      return typeof node.value === "boolean" ? undefined : { at: ".value", problem: `is ${describeNodeValue(node.value)}, not true or false` };
+    case "presence": {
+      const problem = pointerProblem(node.field);
+      return problem === undefined ? undefined : { at: ".field", problem };
+    }
+    case "comparison": {
+      const operator = node.operator;
+      if (typeof operator !== "string" || !(CORE_OPERATOR_SET.has(operator) || isExtendedOperatorName(operator))) {
+        return { at: ".operator", problem: `is ${describeNodeValue(operator)}, which cannot be written as an operator (a core operator in lower case, or an extended name of letters, digits, _ and .)` };
+      }
+      const fieldProblem = pointerProblem(node.field);
+      if (fieldProblem !== undefined) return { at: ".field", problem: fieldProblem };
+      const problem = valueProblem(node.value);
+      return problem === undefined ? undefined : { at: ".value", problem };
+    }
+    default:
+      return { at: ".type", problem: `is ${describeNodeValue(node.type)}, not one of and, or, not, literal, presence, comparison` };
+  }
+}
+
+/** The first problem in a filter tree, or undefined when it is well formed. Iterative and bounded. */
+function filterProblem(value: unknown, name: string): TypeError | RangeError | undefined {
+  // Every node met is recorded once in these parallel arrays (no object per node); the stack holds
+  // indexes into them, and a path for a message is rebuilt from the parent links only on failure.
+  const nodes: unknown[] = [value];
+  const depths: number[] = [0];
+  const parents: number[] = [-1];
+  const steps: number[] = [-1]; // index in the parent's filters, or -1 for a not's operand
+  const stack: number[] = [0];
+  const pathOf = (at: number): string => {
+    let path = "";
+    for (let i = at; parents[i] !== -1; i = parents[i] as number) path = `${steps[i] === -1 ? ".filter" : `.filters[${steps[i]}]`}${path}`;
+    return name + path;
+  };
+  // Depth at which each object was last checked, kept only once the tree is large: a node shared by
+  // several parents is checked again only when met deeper (at most MAX_NODE_DEPTH times), so shared
+  // subtrees cost linear time and a cycle runs into the depth bound instead of looping.
+  let seen: Map<object, number> | undefined;
+  for (let at = stack.pop(); at !== undefined; at = stack.pop()) {
+    const node = nodes[at];
+    const depth = depths[at] as number;
+    if (depth > MAX_NODE_DEPTH) return new RangeError(`${pathOf(at)}: the filter nests deeper than ${MAX_NODE_DEPTH} levels (or holds a cycle)`);
+    if (typeof node !== "object" || node === null || Array.isArray(node)) return new TypeError(`Not a filter node: ${pathOf(at)} is ${describeNodeValue(node)}`);
+    if (nodes.length > 4096) {
+      seen ??= new Map();
+      const before = seen.get(node);
+      if (before !== undefined && before >= depth) continue;
+      seen.set(node, depth);
+    }
+    const record = node as Record<string, unknown>;
+    const problem = nodeProblem(record);
+    if (problem !== undefined) {
+      const prefix = problem.at === ".type" ? "Not a filter node: " : "";
+      const gap = problem.problem.startsWith("[") ? "" : " ";
+      return new TypeError(`${prefix}${pathOf(at)}${problem.at}${gap}${problem.problem}`);
+    }
+    const children: readonly unknown[] | undefined =
+      record.type === "not" ? [record.filter] : record.type === "and" || record.type === "or" ? (record.filters as readonly unknown[]) : undefined;
+    if (children === undefined) continue;
+    const single = record.type === "not";
+    for (let i = children.length - 1; i >= 0; i--) {
+      stack.push(nodes.length);
+      nodes.push(children[i]);
+      depths.push(depth + 1);
+      parents.push(at);
+      steps.push(single ? -1 : i);
+    }
+  }
+  return undefined;
+}
+
+/**
+ * Whether a value is a well-formed filter tree: every node has a known `type` and the fields that
+ * type needs, of the right kinds (`literal` holds a boolean, `comparison` a valid operator, a pointer
+ * and a string, boolean, number or bigint, ...), nested at most 1000 levels. Whether a server can
+ * read a value (a finite number, a 64-bit integer, text without lone surrogates) is checked where the
+ * filter is written. Use it on filters that come from outside
+ * (JSON, other code) before trusting them; {@link assertFilter} says what is wrong.
+ *
+ * @example
+ * ```ts
+ * import { isFilterNode, parseFilter } from "crest-query";
+ * isFilterNode(parseFilter("/mail pr"));              // true
+ * isFilterNode({ type: "literal", value: "false" }); // false: the value is a string
+ * ```
+ */
+export function isFilterNode(value: unknown): value is Filter {
+  return filterProblem(value, "filter") === undefined;
+}
+
+/**
+ * Check that a value is a well-formed filter tree (see {@link isFilterNode}) and throw otherwise,
+ * naming the node: `filter.filters[1].value is "false", not true or false`. Never modifies the value;
+ * runs in time linear in the size of the tree, without recursion.
+ *
+ * @param name - how to call the value in the message (for example the function that received it).
+ * @throws TypeError for a malformed node, RangeError for a tree deeper than 1000 levels (or cyclic).
+ *
+ * @example
+ * ```ts
+ * import { assertFilter } from "crest-query";
+ * const foreign: unknown = JSON.parse('{"type":"presence","field":["mail"]}');
+ * assertFilter(foreign, "stored filter"); // passes: foreign is now typed as a Filter
+ * ```
+ */
+export function assertFilter(value: unknown, name = "filter"): asserts value is Filter {
+  const problem = filterProblem(value, name);
+  if (problem !== undefined) throw problem;
+}

@@ -1,3 +1,4 @@
+import { brandClass } from "./brand.js";
 /**
  * A place in a filter's text. `offset` counts UTF-16 code units from the start (what `String#slice`
  * takes); `line` and `column` are 1-based and count what a person sees: lines split at `\n`,
@@ -215,3 +216,5 @@ export function describeText(text: string, max = 40): string {
   const cut = text.length > max ? `${text.slice(0, max)}…` : text;
   return JSON.stringify(cut);
 }
+
+brandClass(FilterSyntaxError, "FilterSyntaxError");

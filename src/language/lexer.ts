@@ -1,6 +1,7 @@
 import { createToken, Lexer, type IToken, type TokenType } from "chevrotain";
 
-// The server's tokenizer: only U+0020 separates tokens; `(` and `)` stand alone; a quote at the
+// The server's tokenizer, written by hand as one pass over the character codes; it emits the
+// Chevrotain tokens that the grammar in parser.ts reads. Only U+0020 separates tokens; `(` and `)` stand alone; a quote at the
 // start of a token opens a string that runs to the next unescaped quote of the same kind; anything
 // else is a word up to the next space or parenthesis.
 //
@@ -21,72 +22,12 @@ export const OperatorWord = createToken({ name: "OperatorWord", pattern: Lexer.N
 /** A string literal in either kind of quotes. */
 export const Quoted = createToken({ name: "Quoted", pattern: Lexer.NA, label: "a string" });
 
-// A word starts with anything but a space, a parenthesis or a quote. The first-character
-// optimisation cannot analyse a custom pattern, so its start characters are listed: every code
-// below 256 but those five, and one code from each bucket Chevrotain keeps for higher codes.
-const WORD_START_CHARS: number[] = [];
-for (let code = 0; code < 256; code++) {
-  if (code !== 0x20 && code !== 0x28 && code !== 0x29 && code !== 0x22 && code !== 0x27) WORD_START_CHARS.push(code);
-}
-for (let code = 256; code < 65536; code += 255) WORD_START_CHARS.push(code);
-WORD_START_CHARS.push(65535);
-
-// A character loop is faster here than the equivalent regular expression /[^ ()"'][^ ()]*/y.
-function matchWord(text: string, offset: number): RegExpExecArray | null {
-  const first = text.charCodeAt(offset);
-  if (first === 0x22 || first === 0x27) return null;
-  let end = offset;
-  for (; end < text.length; end++) {
-    const c = text.charCodeAt(end);
-    if (c === 0x20 || c === 0x28 || c === 0x29) break;
-  }
-  return end === offset ? null : ([text.slice(offset, end)] as unknown as RegExpExecArray);
-}
-
 /** Any other word. */
-export const Word = createToken({
-  name: "Word",
-  pattern: { exec: matchWord },
-  start_chars_hint: WORD_START_CHARS,
-  line_breaks: true,
-  categories: [FieldWord, NumberWord, OperatorWord],
-  label: "a word",
-});
-
-export const Spaces = createToken({ name: "Spaces", pattern: / +/, group: Lexer.SKIPPED });
+export const Word = createToken({ name: "Word", pattern: Lexer.NA, categories: [FieldWord, NumberWord, OperatorWord], label: "a word" });
 export const LParen = createToken({ name: "LParen", pattern: /\(/, label: "'('" });
 export const RParen = createToken({ name: "RParen", pattern: /\)/, label: "')'" });
-// Strings are matched by a character loop too: a regular expression such as
-// /"(?:[^"\\]|\\[\s\S])*"/ recurses once per character in V8 and overflows the stack on a
-// string of a few megabytes.
-function quotedMatcher(quote: number): (text: string, offset: number) => RegExpExecArray | null {
-  return (text, offset) => {
-    if (text.charCodeAt(offset) !== quote) return null;
-    for (let i = offset + 1; i < text.length; i++) {
-      const c = text.charCodeAt(i);
-      if (c === quote) return [text.slice(offset, i + 1)] as unknown as RegExpExecArray;
-      if (c === 0x5c /* \\ */) i++;
-    }
-    return null;
-  };
-}
-
-export const DoubleQuoted = createToken({
-  name: "DoubleQuoted",
-  pattern: { exec: quotedMatcher(0x22) },
-  start_chars_hint: ['"'],
-  line_breaks: true,
-  categories: [Quoted],
-  label: "a string",
-});
-export const SingleQuoted = createToken({
-  name: "SingleQuoted",
-  pattern: { exec: quotedMatcher(0x27) },
-  start_chars_hint: ["'"],
-  line_breaks: true,
-  categories: [Quoted],
-  label: "a string",
-});
+export const DoubleQuoted = createToken({ name: "DoubleQuoted", pattern: Lexer.NA, categories: [Quoted], label: "a string" });
+export const SingleQuoted = createToken({ name: "SingleQuoted", pattern: Lexer.NA, categories: [Quoted], label: "a string" });
 
 function keyword(name: string, text: string, categories: TokenType[]): TokenType {
   return createToken({ name, pattern: Lexer.NA, categories, label: `'${text}'` });
@@ -120,10 +61,34 @@ export type SlotKind = "filter" | "field" | "value";
 const SLOT_TYPES: Readonly<Record<SlotKind, TokenType>> = { filter: FilterSlot, field: FieldSlot, value: ValueSlot };
 const SLOT = /^\$\{(\d+)\}$/;
 
-/** Words that are keywords, by their lower-case spelling. */
-const KEYWORDS: ReadonlyMap<string, TokenType> = new Map(
-  [Not, And, Or, Pr, True, False, Eq, Co, Sw, Lt, Le, Gt, Ge].map((t) => [keywordName(t), t]),
-);
+/** All token types, for the parser's vocabulary. */
+export const allTokens: TokenType[] = [
+  LParen,
+  RParen,
+  DoubleQuoted,
+  SingleQuoted,
+  Word,
+  Not,
+  And,
+  Or,
+  Pr,
+  True,
+  False,
+  Eq,
+  Co,
+  Sw,
+  Lt,
+  Le,
+  Gt,
+  Ge,
+  FilterSlot,
+  FieldSlot,
+  ValueSlot,
+  FieldWord,
+  NumberWord,
+  OperatorWord,
+  Quoted,
+];
 
 /** The lower-case spelling of a keyword token type (`and`, `eq`, `!`). */
 export function keywordName(type: TokenType): string {
@@ -155,57 +120,120 @@ export function keywordLetter(code: number): number {
   }
 }
 
-/** The keyword a word spells, folding case as Java's equalsIgnoreCase does, or undefined. */
-export function keywordOf(word: string): TokenType | undefined {
-  if (word === "!") return Not;
-  if (word.length < 2 || word.length > 5) return undefined;
-  let folded = "";
-  for (let i = 0; i < word.length; i++) {
-    const letter = keywordLetter(word.charCodeAt(i));
-    if (letter === -1) return undefined;
-    folded += String.fromCharCode(letter);
-  }
-  return KEYWORDS.get(folded);
+// Compared only with lower-case letters, so an ASCII code can be folded by setting one bit.
+function fold(code: number): number {
+  return code < 0x80 ? code | 0x20 : keywordLetter(code);
 }
 
-/** All token types: the ones the lexer matches, in matching order, then keywords and categories. */
-export const allTokens: TokenType[] = [
-  Spaces,
-  LParen,
-  RParen,
-  DoubleQuoted,
-  SingleQuoted,
-  Word,
-  Not,
-  And,
-  Or,
-  Pr,
-  True,
-  False,
-  Eq,
-  Co,
-  Sw,
-  Lt,
-  Le,
-  Gt,
-  Ge,
-  FilterSlot,
-  FieldSlot,
-  ValueSlot,
-  FieldWord,
-  NumberWord,
-  OperatorWord,
-  Quoted,
-];
+/** The keyword the word at text[start, end) spells, folding case as the server does, or Word. */
+function wordType(text: string, start: number, end: number): TokenType {
+  const length = end - start;
+  if (length === 1) return text.charCodeAt(start) === 0x21 ? Not : Word;
+  if (length > 5) return Word;
+  const a = fold(text.charCodeAt(start));
+  const b = fold(text.charCodeAt(start + 1));
+  switch (length) {
+    case 2:
+      switch (a) {
+        case 0x6f: // o
+          return b === 0x72 ? Or : Word;
+        case 0x70: // p
+          return b === 0x72 ? Pr : Word;
+        case 0x65: // e
+          return b === 0x71 ? Eq : Word;
+        case 0x63: // c
+          return b === 0x6f ? Co : Word;
+        case 0x73: // s
+          return b === 0x77 ? Sw : Word;
+        case 0x6c: // l
+          return b === 0x74 ? Lt : b === 0x65 ? Le : Word;
+        case 0x67: // g
+          return b === 0x74 ? Gt : b === 0x65 ? Ge : Word;
+        default:
+          return Word;
+      }
+    case 3:
+      return a === 0x61 && b === 0x6e && fold(text.charCodeAt(start + 2)) === 0x64 ? And : Word;
+    case 4:
+      return a === 0x74 && b === 0x72 && fold(text.charCodeAt(start + 2)) === 0x75 && fold(text.charCodeAt(start + 3)) === 0x65 ? True : Word;
+    default:
+      return a === 0x66 && b === 0x61 && fold(text.charCodeAt(start + 2)) === 0x6c && fold(text.charCodeAt(start + 3)) === 0x73 &&
+        fold(text.charCodeAt(start + 4)) === 0x65
+        ? False
+        : Word;
+  }
+}
 
-/** The one lexer instance. Positions are offsets only; lines and columns are worked out on error. */
-const lexer = new Lexer(allTokens, { positionTracking: "onlyOffset", ensureOptimizations: true });
+/** The keyword a word spells, folding case as Java's equalsIgnoreCase does, or undefined. */
+export function keywordOf(word: string): TokenType | undefined {
+  const type = word.length === 0 ? Word : wordType(word, 0, word.length);
+  return type === Word ? undefined : type;
+}
 
-/** Tokenize a filter and give keyword words their keyword type (and slots theirs, in a template). */
-export function tokenize(text: string, slots?: readonly SlotKind[]): ReturnType<Lexer["tokenize"]> {
-  const result = lexer.tokenize(text);
-  for (const token of result.tokens) if (token.tokenType === Word) classify(token, slots);
-  return result;
+/** A token as the grammar reads it. One class, so that every token has the same shape. */
+class Token implements IToken {
+  constructor(
+    public image: string,
+    public startOffset: number,
+    public tokenType: TokenType,
+    public tokenTypeIdx: number,
+  ) {}
+}
+
+const LPAREN_IDX = LParen.tokenTypeIdx as number;
+const RPAREN_IDX = RParen.tokenTypeIdx as number;
+
+/** What {@link tokenize} gives: the tokens, or where a string that never closes starts. */
+export interface Lexed {
+  readonly tokens: IToken[];
+  /** Offset of the quote of an unterminated string, or -1. */
+  readonly unterminatedAt: number;
+}
+
+/**
+ * Tokenize a filter in one pass: words get their keyword type from their character codes (and
+ * slots theirs, in a template). Fails only at a quote whose string never closes; every other
+ * character starts or continues a word.
+ */
+export function tokenize(text: string, slots?: readonly SlotKind[]): Lexed {
+  const tokens: IToken[] = [];
+  const n = text.length;
+  let i = 0;
+  while (i < n) {
+    const c = text.charCodeAt(i);
+    if (c === 0x20) {
+      i++;
+    } else if (c === 0x28) {
+      tokens.push(new Token("(", i, LParen, LPAREN_IDX));
+      i++;
+    } else if (c === 0x29) {
+      tokens.push(new Token(")", i, RParen, RPAREN_IDX));
+      i++;
+    } else if (c === 0x22 || c === 0x27) {
+      let end = i + 1;
+      for (; end < n; end++) {
+        const d = text.charCodeAt(end);
+        if (d === c) break;
+        if (d === 0x5c /* \ */) end++;
+      }
+      if (end >= n) return { tokens, unterminatedAt: i };
+      const type = c === 0x22 ? DoubleQuoted : SingleQuoted;
+      tokens.push(new Token(text.slice(i, end + 1), i, type, type.tokenTypeIdx as number));
+      i = end + 1;
+    } else {
+      let end = i + 1;
+      for (; end < n; end++) {
+        const d = text.charCodeAt(end);
+        if (d === 0x20 || d === 0x28 || d === 0x29) break;
+      }
+      const image = text.slice(i, end);
+      let type = wordType(text, i, end);
+      if (slots !== undefined && c === 0x24 /* $ */) type = slotType(image, slots) ?? type;
+      tokens.push(new Token(image, i, type, type.tokenTypeIdx as number));
+      i = end;
+    }
+  }
+  return { tokens, unterminatedAt: -1 };
 }
 
 /** The index of an interpolation that a slot token stands for. */
@@ -213,18 +241,8 @@ export function slotIndex(token: IToken): number {
   return Number(SLOT.exec(token.image)?.[1] ?? -1);
 }
 
-function retype(token: IToken, type: TokenType): void {
-  token.tokenType = type;
-  token.tokenTypeIdx = type.tokenTypeIdx as number;
-}
-
-function classify(token: IToken, slots: readonly SlotKind[] | undefined): void {
-  const image = token.image;
-  if (slots !== undefined && image.startsWith("${")) {
-    const kind = slots[slotIndex(token)];
-    if (kind !== undefined) retype(token, SLOT_TYPES[kind]);
-    return;
-  }
-  const keyword = keywordOf(image);
-  if (keyword !== undefined) retype(token, keyword);
+function slotType(image: string, slots: readonly SlotKind[]): TokenType | undefined {
+  const index = SLOT.exec(image)?.[1];
+  const kind = index === undefined ? undefined : slots[Number(index)];
+  return kind === undefined ? undefined : SLOT_TYPES[kind];
 }

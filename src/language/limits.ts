@@ -28,8 +28,8 @@ export function checkOptions(options: unknown, caller: string, known: readonly s
   if (typeof options !== "object" || options === null || Array.isArray(options)) {
     throw new TypeError(`${caller}: options must be an object, got ${options === null ? "null" : Array.isArray(options) ? "an array" : typeof options}`);
   }
-  for (const name of Object.keys(options)) {
-    if (!known.includes(name)) {
+  for (const name in options) {
+    if (Object.hasOwn(options, name) && !known.includes(name)) {
       throw new TypeError(`${caller}: unknown option ${JSON.stringify(name)}; the options are ${known.join(", ")}`);
     }
   }

@@ -1,7 +1,7 @@
 // How the parser's failures read: each function builds the FilterSyntaxError for one kind of
 // problem, with what was found, what was expected, and a hint when a likely fix is known. The
 // grammar (parser.ts) only decides *that* something is wrong and calls these.
-import type { ILexingError, IRecognitionException, IToken } from "chevrotain";
+import type { IRecognitionException, IToken } from "chevrotain";
 import { FilterSyntaxError, describeText, positionAt, type FilterSyntaxErrorCode } from "./errors.js";
 import { FieldSlot, FilterSlot, False, LParen, RParen, True, ValueSlot } from "./lexer.js";
 import type { NumberProblem } from "./numbers.js";
@@ -81,15 +81,15 @@ export function numberError(text: string, token: IToken, problem: NumberProblem,
 }
 
 /** The lexer fails only at a quote whose string never closes: every other character starts a word. */
-export function unterminatedStringError(text: string, error: ILexingError): FilterSyntaxError {
-  const quote = text[error.offset] ?? "\"";
-  let i = error.offset + 1;
+export function unterminatedStringError(text: string, offset: number): FilterSyntaxError {
+  const quote = text[offset] ?? "\"";
+  let i = offset + 1;
   while (i < text.length && text[i] !== quote) i += text[i] === "\\" ? 2 : 1;
   const endsWithBackslash = i > text.length;
   return new FilterSyntaxError({
     input: text,
-    offset: error.offset,
-    length: text.length - error.offset,
+    offset,
+    length: text.length - offset,
     code: "unterminated-string",
     problem: `Unterminated string: the ${quote} is never closed`,
     found: "end of input",
@@ -134,12 +134,16 @@ export function unusedSlotError(text: string, index: number): FilterSyntaxError 
 
 const isQuoted = (token: IToken): boolean => token.tokenType.name.endsWith("Quoted");
 
-/** Turn Chevrotain's recognition exception into a message about the filter. */
+/**
+ * Turn Chevrotain's recognition exception into a message about the filter. `field` is the field
+ * token of the test being read, if any.
+ */
 export function recognitionError(
   error: IRecognitionException,
   text: string,
   tokens: readonly IToken[],
   groups: readonly number[],
+  field: IToken | undefined,
 ): FilterSyntaxError {
   const token = error.token;
   const atEnd = token.tokenType.name === "EOF";
@@ -148,7 +152,10 @@ export function recognitionError(
   const found = atEnd ? "end of input" : describeToken(token);
   const index = atEnd ? tokens.length : tokens.indexOf(token);
   const previous = index > 0 ? tokens[index - 1] : undefined;
-  const rule = error.context.ruleStack[error.context.ruleStack.length - 1];
+  // The test rule reads the field, the operator and the value: after the operator, the value
+  // was expected.
+  const inTest = error.context.ruleStack[error.context.ruleStack.length - 1] === "test";
+  const rule = inTest && previous !== undefined && previous !== field ? "value" : inTest ? "test" : "primary";
   const spaceHint = !atEnd && /[\t\n\r]/.test(token.image) ? "only the space character separates words; a tab or line break does not" : undefined;
   const make = (code: FilterSyntaxErrorCode, problem: string, expected: string[], hint?: string) => {
     const shown = spaceHint ?? hint;

@@ -1,8 +1,11 @@
-import { EmbeddedActionsParser, type IToken } from "chevrotain";
+import { EmbeddedActionsParser, type IToken, type TokenType } from "chevrotain";
 import type { Filter, FilterValue, Pointer } from "./ast.js";
 import {
   allTokens,
   And,
+  DoubleQuoted,
+  SingleQuoted,
+  Word,
   Co,
   Eq,
   False,
@@ -41,7 +44,7 @@ import {
   unterminatedStringError,
   unusedSlotError,
 } from "./parse-errors.js";
-import { loneSurrogateAt, parsePointer } from "./pointer.js";
+import { loneSurrogateAt, readPointer } from "./pointer.js";
 
 // The grammar of `_queryFilter`, and nothing else: how failures read is in parse-errors.ts, and
 // what looks suspicious in a valid filter is in lint.ts, which watches a parse through a
@@ -88,7 +91,12 @@ export interface ParseObserver {
 const TRUE: Filter = Object.freeze({ type: "literal", value: true });
 const FALSE: Filter = Object.freeze({ type: "literal", value: false });
 const OPERATOR_NAME = /^[A-Za-z0-9_.]+$/;
-const CORE_TOKENS = new Set([Eq, Co, Sw, Lt, Le, Gt, Ge]);
+const CORE_NAMES: ReadonlyMap<TokenType, string> = new Map([Eq, Co, Sw, Lt, Le, Gt, Ge].map((type) => [type, keywordName(type)]));
+// Where a test of one comparison can be read without the grammar: what each of its three words
+// may be. A `!` first is a negation to the grammar, so it is left out here.
+const ONE_TEST_FIELD = new Set([Word, And, Or, Pr, Eq, Co, Sw, Lt, Le, Gt, Ge]);
+const ONE_TEST_OPERATOR = new Set([Word, Not, And, Or, True, False, Eq, Co, Sw, Lt, Le, Gt, Ge]);
+const ONE_TEST_VALUE = new Set([DoubleQuoted, SingleQuoted, Word, Not, And, Or, Pr, True, False, Eq, Co, Sw, Lt, Le, Gt, Ge]);
 
 class FilterParser extends EmbeddedActionsParser {
   text = "";
@@ -138,9 +146,11 @@ class FilterParser extends EmbeddedActionsParser {
   });
 
   // `!` negates one primary, and only as a whole word: `!a` is a field (the lexer sees to that).
+  // The primary (a group, true, false or a test) is read here, not in a rule of its own: one
+  // rule call less for every test, which is most of what a parse costs.
   private readonly notExpr = this.RULE("notExpr", (): Filter => {
     const negated = this.OPTION(() => this.CONSUME(Not)) !== undefined;
-    const operand = this.SUBRULE(this.primary);
+    const operand = this.OR(this.primaryAlternatives);
     return negated ? { type: "not", filter: operand } : operand;
   });
 
@@ -166,7 +176,6 @@ class FilterParser extends EmbeddedActionsParser {
     },
   ];
 
-  private readonly primary = this.RULE("primary", (): Filter => this.OR(this.primaryAlternatives));
 
   /** The field of the test being read: set before the operator alternatives run. */
   private testField: Pointer = [];
@@ -178,7 +187,7 @@ class FilterParser extends EmbeddedActionsParser {
         const field = this.testField;
         const operatorToken = this.CONSUME(OperatorWord);
         const operator = this.RECORDING_PHASE ? "" : this.operatorOf(operatorToken);
-        const value = this.SUBRULE(this.value);
+        const value = this.OR2(this.valueAlternatives);
         return { type: "comparison", operator, field, value };
       },
     },
@@ -216,10 +225,30 @@ class FilterParser extends EmbeddedActionsParser {
     },
   ];
 
-  private readonly value = this.RULE("value", (): FilterValue => this.OR(this.valueAlternatives));
 
   private keyword(token: IToken, name: string): void {
     if (this.observer !== undefined && !this.RECORDING_PHASE) this.observer.keyword(token, name);
+  }
+
+  /**
+   * A filter of one literal or one test, read straight from its tokens: the same result, the same
+   * errors, without the grammar machinery (most filters sent in practice are one test). Anything
+   * else is left to the grammar (undefined).
+   */
+  readOneTest(tokens: readonly IToken[]): Filter | undefined {
+    const first = tokens[0] as IToken;
+    if (tokens.length === 1) return first.tokenType === True ? TRUE : first.tokenType === False ? FALSE : undefined;
+    if (!ONE_TEST_FIELD.has(first.tokenType)) return undefined;
+    const second = tokens[1] as IToken;
+    if (tokens.length === 2) return second.tokenType === Pr ? { type: "presence", field: this.fieldOf(first) } : undefined;
+    const third = tokens[2] as IToken;
+    if (!ONE_TEST_OPERATOR.has(second.tokenType) || !ONE_TEST_VALUE.has(third.tokenType)) return undefined;
+    this.field = first;
+    const field = this.fieldOf(first);
+    const operator = this.operatorOf(second);
+    const type = third.tokenType;
+    const value = type === True ? true : type === False ? false : type === DoubleQuoted || type === SingleQuoted ? this.stringOf(third) : this.numberOf(third);
+    return { type: "comparison", operator, field, value };
   }
 
   private openGroup(open: IToken): void {
@@ -235,14 +264,15 @@ class FilterParser extends EmbeddedActionsParser {
 
   private fieldOf(token: IToken): Pointer {
     if (token.tokenType === FieldSlot) return this.slotOf(token) as Pointer;
-    const field = parsePointer(token.image, { source: { input: this.text, offset: token.startOffset } });
+    const field = readPointer(token.image, this.text, token.startOffset);
     if (this.observer !== undefined) this.observer.field(token, field);
     return field;
   }
 
   private operatorOf(token: IToken): string {
-    if (CORE_TOKENS.has(token.tokenType)) {
-      const name = keywordName(token.tokenType);
+    const core = CORE_NAMES.get(token.tokenType);
+    if (core !== undefined) {
+      const name = core;
       if (this.observer !== undefined) this.observer.keyword(token, name);
       return name;
     }
@@ -286,6 +316,9 @@ const parser = new FilterParser();
  * ```
  */
 export function parseFilter(text: string, options?: ParseFilterOptions): Filter {
+  // The filters that match everything or nothing, as callers most often send them.
+  if (text === "true" && options === undefined) return TRUE;
+  if (text === "false" && options === undefined) return FALSE;
   return runParser(text, options, undefined, "parseFilter");
 }
 
@@ -329,27 +362,36 @@ function runParser(
   if (typeof text !== "string") throw new TypeError(`A filter must be a string, got ${text === null ? "null" : typeof text}`);
   checkOptions(options, caller, PARSE_OPTIONS);
   const maxNesting = maxNestingOption(options?.maxNesting, caller);
-  const at = loneSurrogateAt(text);
-  if (at !== -1) throw loneSurrogateError(text, at);
+  if (!isWellFormed(text)) throw loneSurrogateError(text, loneSurrogateAt(text));
   const lexed = tokenize(text, slots);
-  const lexError = lexed.errors[0];
-  if (lexError !== undefined) throw unterminatedStringError(text, lexError);
+  if (lexed.unterminatedAt !== -1) throw unterminatedStringError(text, lexed.unterminatedAt);
   if (slots !== undefined) checkSlotsStandAlone(text, lexed.tokens);
   parser.text = text;
   parser.maxNesting = maxNesting;
   parser.groups.length = 0;
   parser.observer = observer;
-  parser.input = lexed.tokens;
   try {
+    const tokens = lexed.tokens;
+    if (observer === undefined && slots === undefined && tokens.length > 0 && tokens.length <= 3) {
+      const filter = parser.readOneTest(tokens);
+      if (filter !== undefined) return filter;
+    }
+    parser.input = tokens;
     const filter = parser.filter();
     const error = parser.errors[0];
-    if (error !== undefined) throw recognitionError(error, text, lexed.tokens, parser.groups);
+    if (error !== undefined) throw recognitionError(error, text, lexed.tokens, parser.groups, parser.field);
     return filter;
   } finally {
     parser.observer = undefined;
     parser.field = undefined;
     parser.text = "";
   }
+}
+
+// String.prototype.isWellFormed (ES2024) answers without a regular expression where it exists.
+const nativeWellFormed = (String.prototype as { isWellFormed?: (this: string) => boolean }).isWellFormed;
+function isWellFormed(text: string): boolean {
+  return nativeWellFormed === undefined ? loneSurrogateAt(text) === -1 : nativeWellFormed.call(text);
 }
 
 // An interpolation inside a string or glued to a word would be read as text: refuse it.

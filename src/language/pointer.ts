@@ -42,6 +42,14 @@ export interface ParsePointerOptions {
  * ```
  */
 export function parsePointer(text: string, options: ParsePointerOptions = {}): Pointer {
+  return readPointer(text, options.source?.input, options.source?.offset ?? 0);
+}
+
+/**
+ * {@link parsePointer} for the parser (internal): where the pointer sits is given as two
+ * arguments, so that reading a field allocates nothing but its segments.
+ */
+export function readPointer(text: string, input: string | undefined, offset: number): Pointer {
   // One pass over printable ASCII that needs no decoding (most fields); anything else takes the
   // careful path, which validates and percent-decodes.
   const segments: string[] = [];
@@ -52,7 +60,7 @@ export function parsePointer(text: string, options: ParsePointerOptions = {}): P
       if (i > 0) segments.push(text.slice(start, i));
       start = i + 1;
     } else if (c <= 0x20 || c >= 0x7f || PLAIN_EXCLUDED[c] === 1) {
-      return parseSpecialPointer(text, options);
+      return parseSpecialPointer(text, input ?? text, offset);
     }
   }
   if (start < text.length) segments.push(text.slice(start));
@@ -62,9 +70,7 @@ export function parsePointer(text: string, options: ParsePointerOptions = {}): P
 const PLAIN_EXCLUDED = new Uint8Array(128);
 for (const ch of '"#%<>\\^`{|}') PLAIN_EXCLUDED[ch.charCodeAt(0)] = 1;
 
-function parseSpecialPointer(text: string, options: ParsePointerOptions): Pointer {
-  const input = options.source?.input ?? text;
-  const base = options.source?.offset ?? 0;
+function parseSpecialPointer(text: string, input: string, base: number): Pointer {
   const fail = (at: number, length: number, problem: string, hint?: string): never => {
     throw new FilterSyntaxError({
       input,
@@ -134,16 +140,34 @@ const NEEDS_ENCODING_GLOBAL = /[\p{Cc}\p{Z}"#<>\\^`{|}%/()]/gu;
  * ```
  */
 export function formatPointer(segments: Pointer): string {
-  if (segments.length === 0) return "/";
+  const count = segments.length;
+  if (count === 0) return "/";
   let out = "";
-  for (const segment of segments) {
+  for (let i = 0; i < count; i++) {
+    const segment = segments[i];
     if (typeof segment !== "string") throw new TypeError(`Pointer segments must be strings, got ${typeof segment}`);
-    if (LONE_SURROGATE.test(segment)) {
-      throw new TypeError(`Pointer segment ${describeText(segment)} holds a lone surrogate, which cannot be sent as UTF-8`);
-    }
-    out += "/" + (NEEDS_ENCODING.test(segment) ? segment.replace(NEEDS_ENCODING_GLOBAL, encodeQueryComponent) : segment);
+    out += "/" + (isPlainSegment(segment) ? segment : encodeSegment(segment));
   }
-  return segments[segments.length - 1] === "" ? `${out}/` : out;
+  return segments[count - 1] === "" ? `${out}/` : out;
+}
+
+// Printable ASCII that needs no encoding in a segment: most fields. Checked by char codes, which
+// is much faster than the Unicode-aware expression the other characters need.
+const SEGMENT_EXCLUDED = new Uint8Array(128);
+for (const ch of '"#%<>\\^`{|}/()') SEGMENT_EXCLUDED[ch.charCodeAt(0)] = 1;
+function isPlainSegment(segment: string): boolean {
+  for (let i = 0; i < segment.length; i++) {
+    const c = segment.charCodeAt(i);
+    if (c <= 0x20 || c >= 0x7f || SEGMENT_EXCLUDED[c] === 1) return false;
+  }
+  return true;
+}
+
+function encodeSegment(segment: string): string {
+  if (LONE_SURROGATE.test(segment)) {
+    throw new TypeError(`Pointer segment ${describeText(segment)} holds a lone surrogate, which cannot be sent as UTF-8`);
+  }
+  return NEEDS_ENCODING.test(segment) ? segment.replace(NEEDS_ENCODING_GLOBAL, encodeQueryComponent) : segment;
 }
 
 /** Where a string holds an unpaired surrogate (which UTF-8 cannot carry), or -1. */

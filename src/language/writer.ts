@@ -1,4 +1,4 @@
-import { isExtendedOperatorName, type Filter, type FilterValue } from "./ast.js";
+import { assertFilter, isExtendedOperatorName, type Filter, type FilterValue } from "./ast.js";
 import { describeText } from "./errors.js";
 import { checkOptions, maxNestingOption } from "./limits.js";
 import { fitsLong, formatDecimal } from "./numbers.js";
@@ -63,6 +63,7 @@ const FORMAT_OPTIONS = ["maxNesting"] as const;
  */
 export function formatFilter(filter: Filter, options?: FormatFilterOptions): string {
   checkOptions(options, "formatFilter", FORMAT_OPTIONS);
+  assertFilter(filter, "formatFilter");
   maxGroups = maxNestingOption(options?.maxNesting, "formatFilter");
   return write(filter, 0, 0, 0);
 }
@@ -100,7 +101,9 @@ function write(filter: Filter, context: 0 | 1 | 2, depth: number, groups: number
       // them so the tree reads back with the same shape.
       const needsParens = context === 2 || (context === 1 && filter.type === "or");
       const within = needsParens ? open(groups) : groups;
-      const text = operands.map((f) => write(f, inner, depth + 1, within)).join(` ${filter.type} `);
+      const join = inner === 2 ? " and " : " or ";
+      let text = write(operands[0] as Filter, inner, depth + 1, within);
+      for (let i = 1; i < operands.length; i++) text += join + write(operands[i] as Filter, inner, depth + 1, within);
       return needsParens ? `(${text})` : text;
     }
     default:
@@ -114,6 +117,20 @@ function formatOperator(operator: string): string {
     `Operator ${describeText(operator)} cannot be written: use a core operator in lower case (eq, co, sw, lt, le, gt, ge) or an extended name of letters, digits, '_' and '.'`,
   );
 }
+
+// A string in double quotes with `\` and `"` escaped. One pass over the char codes finds the
+// common case (nothing to escape, no surrogates) without a regular expression.
+function formatString(value: string): string {
+  for (let i = 0; i < value.length; i++) {
+    const c = value.charCodeAt(i);
+    if (c === 0x22 || c === 0x5c || (c >= 0xd800 && c <= 0xdfff)) {
+      if (hasLoneSurrogate(value)) throw new TypeError(`String ${describeText(value)} holds a lone surrogate, which cannot be sent as UTF-8`);
+      return `"${value.replace(ESCAPED, "\\$&")}"`;
+    }
+  }
+  return `"${value}"`;
+}
+const ESCAPED = /["\\]/g;
 
 /**
  * Write a comparison value as the filter language spells it: strings in double quotes with `\`
@@ -131,8 +148,7 @@ function formatOperator(operator: string): string {
 export function formatValue(value: FilterValue): string {
   switch (typeof value) {
     case "string":
-      if (hasLoneSurrogate(value)) throw new TypeError(`String ${describeText(value)} holds a lone surrogate, which cannot be sent as UTF-8`);
-      return `"${value.replace(/["\\]/g, "\\$&")}"`;
+      return formatString(value);
     case "boolean":
       return value ? "true" : "false";
     case "bigint":

@@ -13,3 +13,4 @@
  * @module crest-query/node
  */
 export { createMockServer, type Fault, type MockServer, type MockServerOptions, type RecordedRequest } from "./mock-server.js";
+export { collectionStores, openPglite, openPostgres, tableForCollection, type DatabaseConnection } from "./database.js";

@@ -1,4 +1,5 @@
 import type { Filter, FilterValue, Pointer } from "../language/ast.js";
+import { brandClass } from "../language/brand.js";
 import { describeText } from "../language/errors.js";
 import { hasLoneSurrogate } from "../language/pointer.js";
 import { MAX_FILTER_DEPTH } from "../language/writer.js";
@@ -147,6 +148,7 @@ const hasOwn = Object.prototype.hasOwnProperty;
 export class NotTranslatableError extends Error {
   override readonly name = "NotTranslatableError";
 }
+brandClass(NotTranslatableError, "NotTranslatableError");
 
 /** Collects parameter values and hands out their placeholders. */
 export class SqlParams {

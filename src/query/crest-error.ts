@@ -1,3 +1,4 @@
+import { brandClass } from "../language/brand.js";
 const REASONS: Readonly<Record<number, string>> = {
   400: "Bad Request",
   401: "Unauthorized",
@@ -114,3 +115,5 @@ export class CrestError extends Error {
 export function reasonPhrase(code: number): string {
   return REASONS[code] ?? (code >= 500 ? "Internal Server Error" : "Error");
 }
+
+brandClass(CrestError, "CrestError");

@@ -9,6 +9,7 @@ import { formatPointer } from "../language/pointer.js";
 import { fieldProjector, MAX_FIELD_SEGMENTS, MAX_FIELDS } from "./projection.js";
 import { parseQueryParams, type QueryRequest, type SortKey, type TotalPagedResultsPolicy } from "./query-params.js";
 import { SortedPages } from "./sort.js";
+import { HARD_MAX_NESTING } from "../language/limits.js";
 import { formatFilter } from "../language/writer.js";
 
 /**
@@ -276,7 +277,7 @@ export function queryCollection<T>(
   // What the answer depends on. A named query may read any other parameter, so every one of them
   // binds its cookies and cache entries.
   const queryText = [
-    filter === undefined ? `id:${query.queryId ?? ""}` : `filter:${formatFilter(filter)}`,
+    filter === undefined ? `id:${query.queryId ?? ""}` : `filter:${formatFilter(filter, { maxNesting: HARD_MAX_NESTING })}`,
     `sort:${sortKeys.map((k) => `${k.descending ? "-" : "+"}${formatPointer(k.field)}`).join(",")}`,
     `case:${options.caseSensitive === true}`,
     ...(filter === undefined ? [`extra:${JSON.stringify(Object.entries(query.extra ?? {}).sort(([x], [y]) => (x < y ? -1 : x > y ? 1 : 0)))}`] : []),

@@ -2,6 +2,7 @@ import type { Filter, Pointer } from "../language/ast.js";
 import { FilterSyntaxError } from "../language/errors.js";
 import { parseFilter } from "../language/parser.js";
 import { formatPointer } from "../language/pointer.js";
+import { HARD_MAX_NESTING } from "../language/limits.js";
 import { formatFilter } from "../language/writer.js";
 import {
   detectPostgresCollations,
@@ -165,7 +166,7 @@ export class PostgresCollectionStore implements CollectionStore {
     const filter = this.filterOf(request);
     const sortKeys = request.sortKeys ?? [];
     const digest = digestText(
-      [this.table, `filter:${formatFilter(filter)}`, `sort:${sortKeys.map((k) => `${k.descending ? "-" : "+"}${formatPointer(k.field)}`).join(",")}`, `case:${this.options.caseSensitive === true}`].join("\n"),
+      [this.table, `filter:${formatFilter(filter, { maxNesting: HARD_MAX_NESTING })}`, `sort:${sortKeys.map((k) => `${k.descending ? "-" : "+"}${formatPointer(k.field)}`).join(",")}`, `case:${this.options.caseSensitive === true}`].join("\n"),
       16,
     );
     const after = cookie === undefined ? undefined : readCookie(this.secret, cookie, digest, sortKeys.length * 4 + 1);

@@ -1,0 +1,170 @@
+import fc from "fast-check";
+import { describe, expect, it } from "vitest";
+import {
+  and,
+  assertFilter,
+  compileFilter,
+  field,
+  filter,
+  formatFilter,
+  isFilter,
+  isFilterNode,
+  not,
+  or,
+  parseFilter,
+  type Filter,
+} from "../src/index.js";
+import { filter as anyFilter } from "./helpers/arbitraries.js";
+
+function deepFreeze<T>(value: T): T {
+  if (value !== null && typeof value === "object" && !Object.isFrozen(value)) {
+    for (const inner of Object.values(value)) deepFreeze(inner);
+    Object.freeze(value);
+  }
+  return value;
+}
+
+// A structural copy to compare with after the call (bigints kept, unlike JSON).
+function snapshot(value: unknown): unknown {
+  return structuredClone(value);
+}
+
+describe("filter`...` with literals and whole interpolated filters", () => {
+  it("reads true and false on their own", () => {
+    expect(filter`true`).toEqual({ type: "literal", value: true });
+    expect(filter`false`).toEqual({ type: "literal", value: false });
+    expect(String(filter`false`)).toBe("false");
+    expect(String(filter`TRUE`)).toBe("true");
+  });
+
+  it("takes a filter as the whole template, bare or in parentheses, without changing it", () => {
+    const given = deepFreeze(parseFilter("/a pr or /b eq 1"));
+    const before = snapshot(given);
+    for (const result of [filter`${given}`, filter`(${given})`, filter`((${given}))`]) {
+      expect(result).toEqual(given);
+      expect(String(result)).toBe("/a pr or /b eq 1");
+    }
+    expect(given).toEqual(before);
+    expect(Object.getOwnPropertyNames(given)).toEqual(["type", "filters"]);
+  });
+
+  it("never changes a built filter either (its own toString stays)", () => {
+    const built = field("a").pr();
+    const own = Object.getOwnPropertyDescriptor(built, "toString");
+    const result = filter`${built}`;
+    expect(result).not.toBe(built);
+    expect(Object.getOwnPropertyDescriptor(built, "toString")).toEqual(own);
+  });
+
+  it("leaves any deep-frozen filter untouched through the tag, the builder, the writer and the evaluator", () => {
+    fc.assert(
+      fc.property(anyFilter, (f) => {
+        const before = snapshot(f);
+        const frozen = deepFreeze(f);
+        const results = [filter`${frozen}`, filter`!(${frozen})`, filter`${frozen} and /z pr`, and(frozen, frozen), or(frozen), not(frozen)];
+        formatFilter(frozen);
+        compileFilter(frozen)({ a: 1 });
+        expect(frozen).toEqual(before);
+        expect(results[0]).toEqual(before);
+        expect(formatFilter(results[1] as Filter)).toBe(`!(${formatFilter(frozen)})`);
+      }),
+      { numRuns: 300 },
+    );
+  });
+});
+
+describe("filter node shapes", () => {
+  const presence: Filter = { type: "presence", field: ["a"] };
+  const bad: ReadonlyArray<readonly [string, unknown, RegExp]> = [
+    ["a literal holding a string", { type: "literal", value: "false" }, /filter\.value is "false", not true or false/],
+    ["a literal without a value", { type: "literal" }, /filter\.value is undefined/],
+    ["an unknown type", { type: "regex" }, /Not a filter node: filter\.type is "regex"/],
+    ["null", null, /Not a filter node: filter is null/],
+    ["a string", "a pr", /Not a filter node: filter is "a pr"/],
+    ["a comparison with an upper-case operator", { type: "comparison", operator: "EQ", field: ["a"], value: 1n }, /operator is "EQ", which cannot be written/],
+    ["a comparison with an object value", { type: "comparison", operator: "eq", field: ["a"], value: {} }, /filter\.value is an object/],
+    ["a field that is a string", { type: "presence", field: "a" }, /filter\.field is "a", not an array/],
+    ["a field with a number segment", { type: "presence", field: ["a", 1] }, /filter\.field\[1\] is 1/],
+    ["and without filters", { type: "and" }, /filter\.filters is undefined/],
+    ["a bad operand deep inside", { type: "and", filters: [presence, { type: "not", filter: { type: "literal", value: 1 } }] }, /filter\.filters\[1\]\.filter\.value is 1/],
+  ];
+
+  it.each(bad)("refuses %s, naming the node", (_what, value, message) => {
+    expect(isFilterNode(value)).toBe(false);
+    expect(isFilter(value)).toBe(false);
+    expect(() => assertFilter(value)).toThrow(message);
+    // Every entry point for foreign objects refuses it the same way.
+    expect(() => formatFilter(value as Filter)).toThrow(TypeError);
+    expect(() => compileFilter(value as Filter)).toThrow(TypeError);
+    expect(() => and(presence, value as Filter)).toThrow(/and\(\) operand 2/);
+    expect(() => not(value as Filter)).toThrow(TypeError);
+  });
+
+  it("lets the tag refuse a malformed filter instead of reading it as true", () => {
+    const forged = { type: "literal", value: "false" } as unknown as Filter;
+    expect(() => filter`${forged}`).toThrow(/interpolation \$\{0\}\.value is "false"/);
+    expect(() => compileFilter(forged)).toThrow(TypeError);
+  });
+
+  it("accepts every well-formed tree", () => {
+    fc.assert(
+      fc.property(anyFilter, (f) => {
+        expect(isFilterNode(f)).toBe(true);
+        expect(() => assertFilter(f)).not.toThrow();
+      }),
+      { numRuns: 500 },
+    );
+  });
+
+  it("refuses a tree with one broken node anywhere, whatever else it holds", () => {
+    fc.assert(
+      fc.property(anyFilter, fc.nat(), (f, pick) => {
+        // Break the pick-th node (in document order) by giving it an unknown type.
+        const nodes: Array<Record<string, unknown>> = [];
+        const copy = structuredClone(f) as unknown as Record<string, unknown>;
+        const walk = (n: Record<string, unknown>) => {
+          nodes.push(n);
+          if (n.type === "not") walk(n.filter as Record<string, unknown>);
+          if (n.type === "and" || n.type === "or") for (const c of n.filters as Array<Record<string, unknown>>) walk(c);
+        };
+        walk(copy);
+        const target = nodes[pick % nodes.length] as Record<string, unknown>;
+        target.type = "nand";
+        expect(isFilterNode(copy)).toBe(false);
+      }),
+      { numRuns: 300 },
+    );
+  });
+
+  it("bounds depth without overflowing the stack, and refuses cycles", () => {
+    let deep: Filter = { type: "literal", value: true };
+    for (let i = 0; i < 100_000; i++) deep = { type: "not", filter: deep };
+    expect(() => assertFilter(deep)).toThrow(RangeError);
+    expect(() => assertFilter(deep)).toThrow(/deeper than 1000/);
+    const cycle: { type: "and"; filters: unknown[] } = { type: "and", filters: [] };
+    cycle.filters.push(presence, cycle);
+    expect(() => assertFilter(cycle)).toThrow(RangeError);
+    let nested: Filter = presence;
+    for (let i = 0; i < 999; i++) nested = { type: "not", filter: nested };
+    expect(isFilterNode(nested)).toBe(true);
+    expect(isFilterNode({ type: "not", filter: { type: "not", filter: nested } })).toBe(false);
+  });
+
+  it("checks a tree with shared subtrees in linear time", () => {
+    // 20 levels of `x and x` reuse one object per level: 2^20 paths, 21 distinct nodes. Every
+    // property read is counted: a walk that follows each path reads millions.
+    let reads = 0;
+    const counted = <T extends object>(target: T): T =>
+      new Proxy(target, {
+        get(t, key, receiver) {
+          reads++;
+          return Reflect.get(t, key, receiver) as unknown;
+        },
+      });
+    let shared: Filter = counted(presence);
+    for (let i = 0; i < 20; i++) shared = counted({ type: "and", filters: [shared, shared] });
+    expect(isFilterNode(shared)).toBe(true);
+    // Small trees are walked without bookkeeping; past a few thousand nodes, shared ones are met once.
+    expect(reads).toBeLessThan(50_000);
+  });
+});
