@@ -389,7 +389,7 @@ class Sender implements RequestSender {
   private schedule(ms: number): void {
     // Node fires a timer of more than 2^31 - 1 ms at once: wake at that bound and look again.
     this.watchdog = setTimeout(() => this.expire(), Math.min(2 ** 31 - 1, Math.max(1, Math.ceil(ms))));
-    this.watchdog.unref?.();
+    (this.watchdog as { unref?: () => void }).unref?.();
   }
 
   /** Abort the attempts past their deadline; wake again at the next one. */
