@@ -117,6 +117,31 @@ export {
 } from "./client/client.js";
 export { type CrestRequestOptions, type RedirectPolicy, type RetryInfo, type RetryOptions } from "./client/request.js";
 export {
+  createCrestClient,
+  type ActionOptions,
+  type CallOptions,
+  type CreateOptions,
+  type CrestClient,
+  type CrestClientOptions,
+  type CrestResource,
+  type ReadOptions,
+  type ResourceQuery,
+  type ResourceQueryOptions,
+  type RevisionOptions,
+  type Stored,
+} from "./client/crest-client.js";
+export { patch, type ElementOf, type PatchBuilder, type PatchPath, type PatchValue } from "./client/patch-builder.js";
+export {
+  jwtExchange,
+  serviceAccount,
+  type JwtExchangeOptions,
+  type ServiceAccountOptions,
+  type TokenExchangeOptions,
+  type TokenProvider,
+} from "./client/auth.js";
+export { type RateLimitOptions } from "./client/gate.js";
+export { type BulkFailure, type BulkOptions, type BulkPosition, type BulkReport } from "./client/bulk.js";
+export {
   applyPatch,
   jsonEquals,
   MAX_PATCH_OPERATIONS,

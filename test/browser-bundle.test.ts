@@ -7,7 +7,7 @@ import { describe, expect, it } from "vitest";
 // explained in docs/playground.md: the filter tools a user interface imports (the playground's
 // library part), and everything the main entry holds.
 const FILTER_TOOLS_BUDGET_GZIP = 68 * 1024;
-const MAIN_ENTRY_BUDGET_GZIP = 96 * 1024;
+const MAIN_ENTRY_BUDGET_GZIP = 104 * 1024;
 const FILTER_TOOLS = "parseFilter, formatFilter, encodeQueryFilter, decodeQueryFilter, lintFilter, checkFilter, field, and, or, not, filter, compileFilter, matchesFilter, queryCollection";
 
 const builtins = new Set(builtinModules.flatMap((m) => [m, `node:${m}`]));

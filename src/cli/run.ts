@@ -15,6 +15,7 @@ import { explainFilter } from "./explain.js";
 import { syntaxHints } from "./hints.js";
 import { recognisePasted } from "./pasted.js";
 import { runRepl } from "./repl.js";
+import { verbCommands } from "./verbs.js";
 import { FilterSyntaxError } from "../language/errors.js";
 import { decodeQueryFilter, encodeQueryFilter } from "../language/encoding.js";
 import { filterToJson } from "../language/json.js";
@@ -627,6 +628,7 @@ goes to standard error. The bearer token comes from --token or the CREST_TOKEN v
       return 0;
     },
   },
+  ...verbCommands,
 };
 
 function usage(): string {

@@ -4,7 +4,7 @@ import { parsePointer } from "../language/pointer.js";
 import type { QueryResponse } from "../query/query-engine.js";
 import { formatQueryParams, parseSortKeys, type QueryRequest, type SortKey, type TotalPagedResultsPolicy } from "../query/query-params.js";
 import { encodeQueryComponent } from "../language/encoding.js";
-import { createRequestSender, requestTarget, type CrestRequestOptions, type RequestTarget } from "./request.js";
+import { createRequestSender, requestTarget, type CrestReply, type CrestRequestOptions, type RequestTarget } from "./request.js";
 
 /**
  * One page of a query, as the server answered it, with where it came from.
@@ -64,12 +64,12 @@ export interface QueryClientOptions extends CrestRequestOptions {
 }
 
 /** The query URL of a walk, but the cookie: built once, then one string concatenation per page. */
-interface QueryTarget extends RequestTarget {
+export interface QueryTarget extends RequestTarget {
   /** `href` followed by `&` when the cookie needs a separator. */
   readonly cookiePrefix: string;
 }
 
-function queryTarget(collectionUrl: string | URL, options: QueryClientOptions): QueryTarget {
+export function queryTarget(collectionUrl: string | URL, options: QueryClientOptions): QueryTarget {
   const base = requestTarget(collectionUrl);
   const url = new URL(base.href);
   const request: QueryRequest = {
@@ -192,23 +192,39 @@ function loop(message: string, url: string): CrestError {
  * ```
  */
 export async function* queryPages<T = unknown>(collectionUrl: string | URL, options: QueryClientOptions = {}): AsyncGenerator<QueryPage<T>, void, undefined> {
-  const caller = options.signal;
-  caller?.throwIfAborted();
+  options.signal?.throwIfAborted();
   const target = queryTarget(collectionUrl, options);
   const sender = createRequestSender(options);
+  // The caller's signal, or leaving the loop, stops the walk's own sender: no listener per request.
+  yield* walkPages<T>(target, options, (page) => sender.send("GET", page), (reason) => sender.abort(reason));
+}
+
+/**
+ * The walk behind {@link queryPages} and the client's queries: pages fetched through `fetchReply`,
+ * the next one while the caller works on this one, loops detected; `stop` cancels what is in
+ * flight (called when the caller's signal aborts and when the walk ends). `options.cookie` starts
+ * the walk at a page a previous walk returned.
+ */
+export async function* walkPages<T>(
+  target: QueryTarget,
+  options: QueryClientOptions & { readonly cookie?: string },
+  fetchReply: (page: RequestTarget) => Promise<CrestReply>,
+  stop: (reason: unknown) => void,
+): AsyncGenerator<QueryPage<T>, void, undefined> {
+  const caller = options.signal;
+  caller?.throwIfAborted();
   const maxPages = options.maxPages ?? Number.POSITIVE_INFINITY;
   const maxResults = options.maxResults ?? Number.POSITIVE_INFINITY;
   const maxEmptyPages = options.maxEmptyPages ?? 10;
   if (!(maxEmptyPages >= 1)) throw new CrestError(0, `maxEmptyPages must be at least 1, not ${String(maxEmptyPages)}`, { reason: "Invalid Request" });
-  // The caller's signal, or leaving the loop, stops the walk's sender: one listener on the
-  // caller's signal for the whole walk, and none per request.
-  const onAbort = () => sender.abort(caller?.reason);
+  // One listener on the caller's signal for the whole walk.
+  const onAbort = () => stop(caller?.reason);
   caller?.addEventListener("abort", onAbort);
   const fetchPage = async (cookie: string | undefined, pageNumber: number): Promise<QueryPage<T>> => {
-    const reply = await sender.send("GET", pageTarget(target, cookie));
+    const reply = await fetchReply(pageTarget(target, cookie));
     return asPage<T>(reply.body, pageNumber, reply.url);
   };
-  let pending: Promise<QueryPage<T>> | undefined = fetchPage(undefined, 1);
+  let pending: Promise<QueryPage<T>> | undefined = fetchPage(options.cookie, 1);
   let delivered = 0;
   let sentCookie: string | undefined;
   let emptyInARow = 0;
@@ -245,7 +261,7 @@ export async function* queryPages<T = unknown>(collectionUrl: string | URL, opti
     }
   } finally {
     caller?.removeEventListener("abort", onAbort);
-    sender.abort(new DOMException("The query walk was stopped", "AbortError"));
+    stop(new DOMException("The query walk was stopped", "AbortError"));
   }
 }
 

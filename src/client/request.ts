@@ -140,7 +140,7 @@ export interface CrestReply {
 /** Sends CREST requests with one set of options; holds the current token. */
 export interface RequestSender {
   /** One request, with its retries; `signal` cancels it (one listener, removed when it ends). */
-  send(method: string, target: RequestTarget, signal?: AbortSignal, body?: string): Promise<CrestReply>;
+  send(method: string, target: RequestTarget, signal?: AbortSignal, body?: string, headers?: Readonly<Record<string, string>>): Promise<CrestReply>;
   /**
    * Cancel every request in flight and every one after, with `reason`: how a loop that owns its
    * sender stops it without an abort listener per request.
@@ -148,6 +148,31 @@ export interface RequestSender {
   abort(reason: unknown): void;
 }
 
+/**
+ * Admits each attempt of a client's requests: a concurrency limit, a rate budget, and a pause that
+ * every request honours once the server asked one of them to slow down.
+ */
+export interface RequestGate {
+  /** Wait for a turn; rejects with the signal's reason when it aborts first. */
+  enter(signal?: AbortSignal): Promise<void>;
+  /** The attempt that entered is over. */
+  leave(): void;
+  /** The server answered 429 or 503 and wants `ms` of quiet: every request waits, and the rate drops. */
+  slowDown(ms: number): void;
+  /** An attempt got an answer that was not a request to slow down. */
+  answered(): void;
+}
+
+/** What a client adds to a sender: a shared gate, and a token provider asked before every request. */
+export interface SenderHooks {
+  readonly gate?: RequestGate;
+  /** Ask `getToken` before every request (the provider caches and refreshes), not only the first time. */
+  readonly tokenEachRequest?: boolean;
+}
+
+/** Tokens remembered for redaction: the latest ones (older ones have long expired). */
+const MAX_REMEMBERED_SECRETS = 64;
+const SLOW_DOWN_STATUSES = new Set([429, 503]);
 const RETRY_STATUSES = new Set([429, 502, 503, 504]);
 const REDIRECT_STATUSES = new Set([301, 302, 303, 307, 308]);
 const CREDENTIAL_HEADERS = ["authorization", "proxy-authorization", "cookie", "x-openidm-username", "x-openidm-password", "x-openidm-reauth-password", "x-api-key"];
@@ -245,6 +270,7 @@ interface Outcome {
 class Sender implements RequestSender {
   private token: string | undefined;
   private readonly secrets: string[] = [];
+  private readonly fixedSecrets: number;
   private readonly secretNames: Set<string>;
   private readonly callerHeaders: Record<string, string> = { accept: "application/json" };
   private headers: Record<string, string> = {};
@@ -269,7 +295,10 @@ class Sender implements RequestSender {
    */
   private watchdog: ReturnType<typeof setTimeout> | undefined;
 
-  constructor(private readonly options: CrestRequestOptions) {
+  constructor(
+    private readonly options: CrestRequestOptions,
+    private readonly hooks: SenderHooks = {},
+  ) {
     const retry = options.retry ?? {};
     this.retries = Math.floor(checkLimit("retry.retries", retry.retries, 3));
     this.minDelayMs = checkLimit("retry.minDelayMs", retry.minDelayMs, 250);
@@ -296,22 +325,39 @@ class Sender implements RequestSender {
       if (this.secretNames.has(lower)) this.secrets.push(value);
       this.callerHeaders[lower] = value;
     }
+    this.fixedSecrets = this.secrets.length;
     if (options.token !== undefined) this.setToken(options.token);
     else this.headers = this.callerHeaders;
   }
 
-  async send(method: string, target: RequestTarget, signal?: AbortSignal, body?: string): Promise<CrestReply> {
-    if (this.token === undefined && this.options.getToken !== undefined) this.setToken(await this.options.getToken({ refresh: false }));
+  async send(method: string, target: RequestTarget, signal?: AbortSignal, body?: string, headers?: Readonly<Record<string, string>>): Promise<CrestReply> {
+    const getToken = this.options.getToken;
+    if (getToken !== undefined && (this.token === undefined || this.hooks.tokenEachRequest === true)) this.setToken(await getToken({ refresh: false }));
+    const gate = this.hooks.gate;
     let refreshed = false;
     for (let attempt = 0; ; attempt++) {
       this.throwIfStopped(signal);
-      const outcome = await this.attempt(method, target, signal, body);
+      const used = this.token;
+      let outcome: Outcome;
+      if (gate === undefined) outcome = await this.attempt(method, target, signal, body, headers);
+      else {
+        await gate.enter(signal);
+        try {
+          outcome = await this.attempt(method, target, signal, body, headers);
+          // Before this attempt leaves the gate, so that nobody slips in after the server said "slow down".
+          if (SLOW_DOWN_STATUSES.has(outcome.status)) gate.slowDown(this.sharedPause(attempt, outcome, method));
+        } finally {
+          gate.leave();
+        }
+      }
       const { status } = outcome;
+      if (gate !== undefined && !SLOW_DOWN_STATUSES.has(status)) gate.answered();
       if (status >= 200 && status < 300) return { status, headers: outcome.headers ?? new Headers(), body: outcome.body, url: outcome.url };
-      if (status === 401 && this.options.getToken !== undefined && outcome.crossOrigin !== true) {
+      if (status === 401 && getToken !== undefined && outcome.crossOrigin !== true) {
         if (refreshed) throw this.failure(method, outcome, attempt + 1, "a token the token provider had just issued was refused too");
-        // A long walk outlives many tokens: ask for a new one at every 401 and try again.
-        this.setToken(await this.options.getToken({ refresh: true }));
+        // A long walk outlives many tokens: ask for a new one at every 401 and try again. When a
+        // request running beside this one got a new token meanwhile, that one is tried first.
+        if (this.token === used) this.setToken(await getToken({ refresh: true }));
         refreshed = true;
         attempt--;
         continue;
@@ -320,7 +366,9 @@ class Sender implements RequestSender {
       if (!retryable || attempt >= this.retries) throw this.failure(method, outcome, attempt + 1);
       const delayMs = this.delay(attempt, outcome, method);
       this.options.onRetry?.({ attempt: attempt + 1, delayMs, status, reason: this.describe(outcome), url: outcome.url });
-      await this.pause(delayMs, signal);
+      // The server is overloaded, not this request: the whole client waits (the gate holds every
+      // request until then, this one included).
+      if (gate === undefined || !SLOW_DOWN_STATUSES.has(status)) await this.pause(delayMs, signal);
     }
   }
 
@@ -384,9 +432,12 @@ class Sender implements RequestSender {
 
   private setToken(token: string): void {
     if (typeof token !== "string" || token === "") throw usageError("the token is empty or not a string");
+    if (token === this.token) return;
     this.checkValue("Authorization", token);
     this.token = token;
-    this.secrets.push(token);
+    if (!this.secrets.includes(token)) this.secrets.push(token);
+    // Caller-given secrets come first and stay; of the tokens, the latest are kept.
+    if (this.secrets.length > this.fixedSecrets + MAX_REMEMBERED_SECRETS) this.secrets.splice(this.fixedSecrets, 1);
     // The bearer token replaces an Authorization header the caller gave: one header, one credential.
     this.headers = { ...this.callerHeaders, authorization: `Bearer ${token}` };
   }
@@ -405,7 +456,7 @@ class Sender implements RequestSender {
   }
 
   /** One attempt: the request, its redirects and its body, under one timer and one abort listener. */
-  private async attempt(method: string, target: RequestTarget, signal: AbortSignal | undefined, body: string | undefined): Promise<Outcome> {
+  private async attempt(method: string, target: RequestTarget, signal: AbortSignal | undefined, body: string | undefined, extra?: Readonly<Record<string, string>>): Promise<Outcome> {
     this.throwIfStopped(signal);
     const controller = new AbortController();
     this.inflight.add(controller);
@@ -414,7 +465,8 @@ class Sender implements RequestSender {
     if (this.timeoutMs !== undefined) this.watch(controller, this.timeoutMs);
     let url = target.href;
     try {
-      let headers = target.basic === undefined || this.headers.authorization !== undefined ? this.headers : { ...this.headers, authorization: target.basic };
+      const own = extra === undefined ? this.headers : { ...this.headers, ...extra };
+      let headers = target.basic === undefined || own.authorization !== undefined ? own : { ...own, authorization: target.basic };
       let crossOrigin = false;
       for (let hops = 0; ; hops++) {
         let response: Response;
@@ -504,6 +556,15 @@ class Sender implements RequestSender {
     return next.href;
   }
 
+  /** How long the whole client waits after a 429 or 503: the server's `Retry-After` (capped), else the backoff. */
+  private sharedPause(attempt: number, outcome: Outcome, method: string): number {
+    try {
+      return this.delay(attempt, outcome, method);
+    } catch {
+      return this.maxRetryAfterMs;
+    }
+  }
+
   private delay(attempt: number, outcome: Outcome, method: string): number {
     const retryAfter = outcome.headers?.get("retry-after") ?? null;
     if (retryAfter !== null) {
@@ -531,6 +592,17 @@ class Sender implements RequestSender {
     return out;
   }
 
+  /** The server's error body with every credential the caller gave replaced. */
+  private redactBody(body: Record<string, unknown>): Record<string, unknown> {
+    try {
+      const text = JSON.stringify(body);
+      const clean = this.redact(text);
+      return clean === text ? body : (JSON.parse(clean) as Record<string, unknown>);
+    } catch {
+      return {};
+    }
+  }
+
   private describe(outcome: Outcome): string {
     if (outcome.status !== 0) return `${outcome.status} ${outcome.statusText}`.trim();
     if (outcome.problem !== undefined) return outcome.problem;
@@ -553,6 +625,7 @@ class Sender implements RequestSender {
       ...(typeof body.reason === "string" ? { reason: this.redact(body.reason) } : {}),
       detail: body.detail,
       url: outcome.url,
+      ...(typeof outcome.body === "object" && outcome.body !== null && !Array.isArray(outcome.body) ? { body: this.redactBody(body) } : {}),
     });
   }
 }
@@ -562,6 +635,6 @@ class Sender implements RequestSender {
  * errors, refreshes tokens on 401, follows redirects by the policy without leaking credentials,
  * limits time and body size, and fails with a {@link CrestError} that never holds a credential.
  */
-export function createRequestSender(options: CrestRequestOptions): RequestSender {
-  return new Sender(options);
+export function createRequestSender(options: CrestRequestOptions, hooks?: SenderHooks): RequestSender {
+  return new Sender(options, hooks);
 }

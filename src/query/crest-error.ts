@@ -49,6 +49,8 @@ export interface CrestErrorOptions {
   /** The URL of the request that failed (without credentials). */
   readonly url?: string;
   readonly cause?: unknown;
+  /** The error body the server answered with, when it sent a JSON object (credentials redacted). */
+  readonly body?: Readonly<Record<string, unknown>>;
 }
 
 /**
@@ -71,6 +73,11 @@ export class CrestError extends Error {
   readonly reason: string;
   readonly detail: unknown;
   readonly url: string | undefined;
+  /**
+   * The server's error body as it answered (`{ code, reason, message, detail }` from a CREST
+   * server), when the error came from a response with a JSON object body; credentials are redacted.
+   */
+  readonly body: Readonly<Record<string, unknown>> | undefined;
 
   constructor(code: number, message: string, options: CrestErrorOptions = {}) {
     super(message, options.cause === undefined ? undefined : { cause: options.cause });
@@ -78,6 +85,7 @@ export class CrestError extends Error {
     this.reason = options.reason ?? REASONS[code] ?? (code >= 500 ? "Internal Server Error" : "Bad Request");
     this.detail = options.detail;
     this.url = options.url;
+    this.body = options.body;
   }
 
   /** The HTTP status: the same as `code`. */
