@@ -55,6 +55,13 @@ describe("the packed package", () => {
     expect(run("node", ["both.mjs"], project).trim()).toBe("true true true true true false false");
   });
 
+  it("ships the guides but not the generated API pages or the playground", () => {
+    const docs = readdirSync(join(project, "node_modules/crest-query/docs"));
+    expect(docs).toContain("language.md");
+    expect(docs).not.toContain("api");
+    expect(docs).not.toContain("playground");
+  });
+
   it("ships type declarations without any, and a working bin", () => {
     const dts = readFileSync(join(project, "node_modules/crest-query/dist/index.d.ts"), "utf8");
     expect(dts).toMatch(/declare function parseFilter\(/);
