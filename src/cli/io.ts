@@ -71,3 +71,13 @@ export async function readAll(stream: NodeJS.ReadableStream, maxBytes = 16 * 102
   const text = Buffer.concat(chunks, total).toString("utf8");
   return text.charCodeAt(0) === 0xfeff ? text.slice(1) : text;
 }
+
+/** A URL given on the command line, which must be http or https: a one-line error otherwise. */
+export function httpUrl(given: string): URL {
+  if (!/^https?:\/\//i.test(given)) throw new CliError(`"${given}" is not an http(s) URL`);
+  try {
+    return new URL(given);
+  } catch {
+    throw new CliError(`"${given}" is not a valid URL`);
+  }
+}

@@ -21,7 +21,7 @@ import { decodeQueryFilter, encodeQueryFilter } from "../language/encoding.js";
 import { filterToJson } from "../language/json.js";
 import { checkFilter, type FilterWarning } from "../language/lint.js";
 import { formatFilter } from "../language/writer.js";
-import { CliError, colorEnabled, escapeControls, escapeLine, painter, readAll, type CliIo } from "./io.js";
+import { CliError, colorEnabled, escapeControls, escapeLine, httpUrl, painter, readAll, type CliIo } from "./io.js";
 
 /** The version printed by `--version`; kept in step with package.json by a test. */
 export const VERSION = "0.1.0";
@@ -501,13 +501,7 @@ goes to standard error. The bearer token comes from --token or the CREST_TOKEN v
       if (positionals.length === 0) throw new CliError("query takes a collection URL, such as https://idm.example.com/openidm/managed/user, then a filter");
       if (positionals.length > 2) throw new CliError(`query takes a URL and one filter (quote the filter), got ${positionals.length} arguments`);
       const given = positionals[0] as string;
-      if (!/^https?:\/\//i.test(given)) throw new CliError(`"${given}" is not an http(s) URL`);
-      let url: URL;
-      try {
-        url = new URL(given);
-      } catch {
-        throw new CliError(`"${given}" is not a valid URL`);
-      }
+      const url = httpUrl(given);
       // Parameters already in the URL are read, so that no parameter is sent twice.
       const fromUrl = new Map<string, string>();
       for (const [name, value] of url.searchParams) {

@@ -5,7 +5,7 @@ import { serviceAccount, type TokenProvider } from "../client/auth.js";
 import { createCrestClient, type CrestResource } from "../client/crest-client.js";
 import { checkFilter } from "../language/lint.js";
 import type { PatchOperation } from "../query/patch.js";
-import { CliError, readAll, type CliIo } from "./io.js";
+import { CliError, httpUrl, readAll, type CliIo } from "./io.js";
 
 /** A command of the command line (the shape run.ts registers). */
 export interface VerbCommand {
@@ -49,13 +49,7 @@ function parse(args: readonly string[], extra: Record<string, { type: "string" |
 /** Split a collection URL into the client's base (the origin) and the collection's path. */
 function collection(given: string | undefined, io: CliIo, values: Values): CrestResource {
   if (given === undefined) throw new CliError("give the collection URL first, such as https://idm.example.com/openidm/managed/user");
-  if (!/^https?:\/\//i.test(given)) throw new CliError(`"${given}" is not an http(s) URL`);
-  let url: URL;
-  try {
-    url = new URL(given);
-  } catch {
-    throw new CliError(`"${given}" is not a valid URL`);
-  }
+  const url = httpUrl(given);
   if (url.search !== "") throw new CliError("the collection URL must not hold parameters; use the options");
   let segments: string[];
   try {

@@ -9,7 +9,7 @@ import { runBulk, type BulkOptions, type BulkReport } from "./bulk.js";
 import { queryTarget, walkPages, type QueryClientOptions, type QueryPage } from "./client.js";
 import { ClientGate, type RateLimitOptions } from "./gate.js";
 import { patchOperations, type PatchBuilder } from "./patch-builder.js";
-import { createRequestSender, requestTarget, type CrestReply, type CrestRequestOptions, type RequestSender, type RequestTarget } from "./request.js";
+import { createRequestSender, defaultSleep, requestTarget, type CrestReply, type CrestRequestOptions, type RequestSender, type RequestTarget } from "./request.js";
 
 /**
  * Options of {@link createCrestClient}: where the server is, how to log in, and the limits every
@@ -298,20 +298,6 @@ class Connection {
   }
 }
 
-function defaultSleep(ms: number, signal?: AbortSignal): Promise<void> {
-  return new Promise((resolve, reject) => {
-    if (signal?.aborted === true) return reject(signal.reason);
-    const onAbort = () => {
-      clearTimeout(timer);
-      reject(signal?.reason);
-    };
-    const timer = setTimeout(() => {
-      signal?.removeEventListener("abort", onAbort);
-      resolve();
-    }, ms);
-    signal?.addEventListener("abort", onAbort, { once: true });
-  });
-}
 
 class Resource<T extends object> implements CrestResource<T> {
   readonly path: string;

@@ -230,7 +230,8 @@ function timedOut(controller: AbortController): boolean {
   return controller.signal.aborted && typeof reason === "object" && reason !== null && deadlineReasons.has(reason);
 }
 
-function defaultSleep(ms: number, signal?: AbortSignal): Promise<void> {
+/** Wait `ms` milliseconds, or until `signal` aborts (then reject with its reason); no listener outlives it. */
+export function defaultSleep(ms: number, signal?: AbortSignal): Promise<void> {
   return new Promise((resolve, reject) => {
     if (signal?.aborted === true) {
       reject(signal.reason);

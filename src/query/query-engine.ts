@@ -5,7 +5,7 @@ import { CrestError } from "./crest-error.js";
 import { compileFilter, readInList, type EvaluateOptions } from "../eval/evaluator.js";
 import { formatPointer } from "../language/pointer.js";
 import { fieldProjector, MAX_FIELD_SEGMENTS, MAX_FIELDS } from "./projection.js";
-import { countParameter, filterParameter, parseQueryParams, type QueryRequest, type SortKey, type TotalPagedResultsPolicy } from "./query-params.js";
+import { checkQueryRequest, filterParameter, parseQueryParams, type QueryRequest, type SortKey, type TotalPagedResultsPolicy } from "./query-params.js";
 import { SortedPages } from "./sort.js";
 import { HARD_MAX_NESTING } from "../language/limits.js";
 import { formatFilter } from "../language/writer.js";
@@ -237,21 +237,7 @@ export function queryCollection<T>(
   options: QueryOptions = {},
 ): QueryResponse<T> {
   const query: QueryRequest = typeof request === "string" || request instanceof URL || request instanceof URLSearchParams ? parseQueryParams(request) : request;
-  const kinds = [query.queryFilter !== undefined, query.queryId !== undefined, query.queryExpression !== undefined].filter(Boolean).length;
-  if (kinds === 0) throw CrestError.badRequest("A query needs _queryFilter or _queryId (use _queryFilter=true for every resource)");
-  if (kinds > 1) throw CrestError.badRequest("Parameters _queryFilter, _queryId and _queryExpression cannot be used together");
-  if (query.queryExpression !== undefined) throw new CrestError(400, "Parameter _queryExpression is not supported: use _queryFilter");
-
-  const pageSize = countParameter("_pageSize", query.pageSize);
-  const offsetParam = countParameter("_pagedResultsOffset", query.pagedResultsOffset);
-  const cookie = query.pagedResultsCookie === undefined || query.pagedResultsCookie === "" ? undefined : query.pagedResultsCookie;
-  if (cookie !== undefined && query.pagedResultsOffset !== undefined) {
-    throw CrestError.badRequest("Parameters _pagedResultsCookie and _pagedResultsOffset cannot be used together");
-  }
-  const policy = query.totalPagedResultsPolicy ?? "NONE";
-  if (policy !== "NONE" && policy !== "EXACT" && policy !== "ESTIMATE") {
-    throw CrestError.badRequest(`Invalid _totalPagedResultsPolicy: '${String(policy)}' is not NONE, EXACT or ESTIMATE`);
-  }
+  const { pageSize, offset: offsetParam, cookie, policy } = checkQueryRequest(query);
 
   const filter = query.queryFilter === undefined ? undefined : filterParameter(query.queryFilter);
   if (filter !== undefined) checkInOperands(filter, options);

@@ -350,3 +350,34 @@ export function countParameter(name: string, value: number | undefined): number 
   if (!Number.isSafeInteger(value) || value < 0) throw CrestError.badRequest(`Invalid ${name}: '${value}' is not a non-negative integer`);
   return value;
 }
+
+/** The paging and counting parameters of a query, checked. */
+export interface CheckedPaging {
+  readonly pageSize: number;
+  readonly offset: number;
+  readonly cookie: string | undefined;
+  readonly policy: TotalPagedResultsPolicy;
+}
+
+/**
+ * Check what every store checks the same way: one of `_queryFilter`, `_queryId` (and never
+ * `_queryExpression`), page size and offset, cookie or offset, the count policy. A 400 naming the
+ * parameter otherwise.
+ */
+export function checkQueryRequest(request: QueryRequest): CheckedPaging {
+  const kinds = [request.queryFilter, request.queryId, request.queryExpression].filter((x) => x !== undefined).length;
+  if (kinds === 0) throw CrestError.badRequest("A query needs _queryFilter or _queryId (use _queryFilter=true for every resource)");
+  if (kinds > 1) throw CrestError.badRequest("Parameters _queryFilter, _queryId and _queryExpression cannot be used together");
+  if (request.queryExpression !== undefined) throw new CrestError(400, "Parameter _queryExpression is not supported: use _queryFilter");
+  const pageSize = countParameter("_pageSize", request.pageSize);
+  const offset = countParameter("_pagedResultsOffset", request.pagedResultsOffset);
+  const cookie = request.pagedResultsCookie === undefined || request.pagedResultsCookie === "" ? undefined : request.pagedResultsCookie;
+  if (cookie !== undefined && request.pagedResultsOffset !== undefined) {
+    throw CrestError.badRequest("Parameters _pagedResultsCookie and _pagedResultsOffset cannot be used together");
+  }
+  const policy = request.totalPagedResultsPolicy ?? "NONE";
+  if (policy !== "NONE" && policy !== "EXACT" && policy !== "ESTIMATE") {
+    throw CrestError.badRequest(`Invalid _totalPagedResultsPolicy: '${String(policy)}' is not NONE, EXACT or ESTIMATE`);
+  }
+  return { pageSize, offset, cookie, policy };
+}

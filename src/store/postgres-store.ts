@@ -17,7 +17,7 @@ import {
 import { CrestError } from "../query/crest-error.js";
 import { projectFields } from "../query/projection.js";
 import type { QueryResponse } from "../query/query-engine.js";
-import { countParameter, filterParameter, type QueryRequest, type SortKey } from "../query/query-params.js";
+import { checkQueryRequest, filterParameter, type QueryRequest, type SortKey } from "../query/query-params.js";
 import { base64urlToText, constantTimeEqual, digestText, randomSecret, signText, textToBase64url } from "../query/signing.js";
 import type { CollectionStore, StoredResource, WriteOptions } from "./store.js";
 
@@ -147,20 +147,7 @@ export class PostgresCollectionStore implements CollectionStore {
   }
 
   async query(request: QueryRequest): Promise<QueryResponse<StoredResource>> {
-    const kinds = [request.queryFilter, request.queryId, request.queryExpression].filter((x) => x !== undefined).length;
-    if (kinds === 0) throw CrestError.badRequest("A query needs _queryFilter or _queryId (use _queryFilter=true for every resource)");
-    if (kinds > 1) throw CrestError.badRequest("Parameters _queryFilter, _queryId and _queryExpression cannot be used together");
-    if (request.queryExpression !== undefined) throw new CrestError(400, "Parameter _queryExpression is not supported: use _queryFilter");
-    const pageSize = countParameter("_pageSize", request.pageSize);
-    const offset = countParameter("_pagedResultsOffset", request.pagedResultsOffset);
-    const cookie = request.pagedResultsCookie === undefined || request.pagedResultsCookie === "" ? undefined : request.pagedResultsCookie;
-    if (cookie !== undefined && request.pagedResultsOffset !== undefined) {
-      throw CrestError.badRequest("Parameters _pagedResultsCookie and _pagedResultsOffset cannot be used together");
-    }
-    const policy = request.totalPagedResultsPolicy ?? "NONE";
-    if (policy !== "NONE" && policy !== "EXACT" && policy !== "ESTIMATE") {
-      throw CrestError.badRequest(`Invalid _totalPagedResultsPolicy: '${String(policy)}' is not NONE, EXACT or ESTIMATE`);
-    }
+    const { pageSize, offset, cookie, policy } = checkQueryRequest(request);
     const filter = this.filterOf(request);
     const sortKeys = request.sortKeys ?? [];
     const digest = digestText(
