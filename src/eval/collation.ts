@@ -181,3 +181,86 @@ export function compareNumberValues(a: number | bigint, b: number | bigint): num
   if (typeof b === "bigint") return a < b ? -1 : a > b ? 1 : 0;
   return compareBigintWithDouble(a, b);
 }
+
+// ---------------------------------------------------------------------------------------------
+// `co` and `sw` ignoring case: `value.toLowerCase()` contains / starts with the lower-cased needle.
+// Lower-casing an ASCII string changes only A-Z, whatever surrounds them, so while the value's
+// characters read so far are ASCII the answer can be found by folding A-Z on the fly, without
+// building the lower-cased copy; the first character outside ASCII hands over to `toLowerCase`
+// (which knows the rules that need context or change the length, such as final sigma and İ).
+
+// Needles longer than this take `toLowerCase().includes()`, so the scan stays linear in the value.
+const SCAN_LIMIT = 32;
+
+/** A `co`/`sw` needle prepared once: lower-cased, and whether that is all ASCII. */
+export interface LowerCasedNeedle {
+  readonly text: string;
+  readonly ascii: boolean;
+}
+
+/** Prepare a filter's `co`/`sw` value for {@link includesLowerCased} and {@link startsWithLowerCased}. */
+export function lowerCasedNeedle(assertion: string): LowerCasedNeedle {
+  const text = assertion.toLowerCase();
+  let ascii = true;
+  for (let i = 0; i < text.length && ascii; i++) ascii = text.charCodeAt(i) < 128;
+  return { text, ascii };
+}
+
+/** Whether `value.toLowerCase()` contains the needle. Allocates nothing while the value is ASCII. */
+export function includesLowerCased(value: string, needle: LowerCasedNeedle): boolean {
+  if (needle.ascii && needle.text.length <= SCAN_LIMIT) {
+    const answer = scanIncludes(value, needle.text);
+    if (answer >= 0) return answer === 1;
+  }
+  return value.toLowerCase().includes(needle.text);
+}
+
+/** Whether `value.toLowerCase()` starts with the needle. Allocates nothing while the value is ASCII. */
+export function startsWithLowerCased(value: string, needle: LowerCasedNeedle): boolean {
+  if (needle.ascii) {
+    const answer = scanStartsWith(value, needle.text);
+    if (answer >= 0) return answer === 1;
+  }
+  return value.toLowerCase().startsWith(needle.text);
+}
+
+// 1 found, 0 not found, -1 the value is not ASCII (the caller lower-cases it).
+function scanIncludes(value: string, needle: string): number {
+  const n = value.length;
+  const m = needle.length;
+  if (m === 0) return 1;
+  const first = needle.charCodeAt(0);
+  const last = n - m;
+  for (let i = 0; i < n; i++) {
+    let c = value.charCodeAt(i);
+    if (c >= 128) return -1;
+    // Past the last start, the rest is only checked for ASCII: "not found" must hold for the
+    // lower-cased value, which equals the folded one only when every character is ASCII.
+    if (i > last) continue;
+    if (c >= 65 && c <= 90) c += 32;
+    if (c !== first) continue;
+    let k = 1;
+    for (; k < m; k++) {
+      let d = value.charCodeAt(i + k);
+      if (d >= 128) return -1;
+      if (d >= 65 && d <= 90) d += 32;
+      if (d !== needle.charCodeAt(k)) break;
+    }
+    if (k === m) return 1;
+  }
+  return 0;
+}
+
+function scanStartsWith(value: string, needle: string): number {
+  const n = value.length;
+  const m = needle.length;
+  for (let k = 0; k < m; k++) {
+    // Shorter than the needle, and ASCII so far (lower-casing ASCII keeps the length).
+    if (k === n) return 0;
+    let c = value.charCodeAt(k);
+    if (c >= 128) return -1;
+    if (c >= 65 && c <= 90) c += 32;
+    if (c !== needle.charCodeAt(k)) return 0;
+  }
+  return 1;
+}
