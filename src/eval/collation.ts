@@ -184,18 +184,20 @@ export function compareNumberValues(a: number | bigint, b: number | bigint): num
 
 // ---------------------------------------------------------------------------------------------
 // `co` and `sw` ignoring case: `value.toLowerCase()` contains / starts with the lower-cased needle.
-// Lower-casing an ASCII string changes only A-Z, whatever surrounds them, so while the value's
-// characters read so far are ASCII the answer can be found by folding A-Z on the fly, without
-// building the lower-cased copy; the first character outside ASCII hands over to `toLowerCase`
-// (which knows the rules that need context or change the length, such as final sigma and İ).
+// For an ASCII needle the answer can mostly be found without building the lower-cased copy:
+// lower-casing changes an ASCII character only A-Z to a-z, whatever surrounds it, and maps just two
+// characters outside ASCII to ASCII (U+0130 İ to "i̇", U+212A Kelvin to "k"). Anything else hands
+// over to `toLowerCase` (which knows the rules that need context or change the length).
 
-// Needles longer than this take `toLowerCase().includes()`, so the scan stays linear in the value.
+// Longer `co` needles take `toLowerCase().includes()`, so the search stays linear in the value.
 const SCAN_LIMIT = 32;
 
 /** A `co`/`sw` needle prepared once: lower-cased, and whether that is all ASCII. */
 export interface LowerCasedNeedle {
   readonly text: string;
   readonly ascii: boolean;
+  /** For a short ASCII needle: the needle as a case-insensitive regular expression (see below). */
+  readonly pattern: RegExp | undefined;
 }
 
 /** Prepare a filter's `co`/`sw` value for {@link includesLowerCased} and {@link startsWithLowerCased}. */
@@ -203,14 +205,20 @@ export function lowerCasedNeedle(assertion: string): LowerCasedNeedle {
   const text = assertion.toLowerCase();
   let ascii = true;
   for (let i = 0; i < text.length && ascii; i++) ascii = text.charCodeAt(i) < 128;
-  return { text, ascii };
+  const pattern = ascii && text.length > 0 && text.length <= SCAN_LIMIT ? new RegExp(text.replace(/[\\^$.*+?()[\]{}|/-]/g, "\\$&"), "i") : undefined;
+  return { text, ascii, pattern };
 }
 
 /** Whether `value.toLowerCase()` contains the needle. Allocates nothing while the value is ASCII. */
 export function includesLowerCased(value: string, needle: LowerCasedNeedle): boolean {
-  if (needle.ascii && needle.text.length <= SCAN_LIMIT) {
-    const answer = scanIncludes(value, needle.text);
-    if (answer >= 0) return answer === 1;
+  const pattern = needle.pattern;
+  if (pattern !== undefined) {
+    // Without the `u` flag, `i` matches an ASCII letter only with its other case (it never maps a
+    // character outside ASCII to one inside), so a match is a match of the lower-cased value.
+    // Lower-casing maps only two characters outside ASCII to ASCII letters: U+0130 (İ, to "i̇")
+    // and U+212A (the Kelvin sign, to "k"); without them, no match means none.
+    if (pattern.test(value)) return true;
+    if (value.indexOf("\u0130") < 0 && value.indexOf("\u212A") < 0) return false;
   }
   return value.toLowerCase().includes(needle.text);
 }
@@ -224,33 +232,7 @@ export function startsWithLowerCased(value: string, needle: LowerCasedNeedle): b
   return value.toLowerCase().startsWith(needle.text);
 }
 
-// 1 found, 0 not found, -1 the value is not ASCII (the caller lower-cases it).
-function scanIncludes(value: string, needle: string): number {
-  const n = value.length;
-  const m = needle.length;
-  if (m === 0) return 1;
-  const first = needle.charCodeAt(0);
-  const last = n - m;
-  for (let i = 0; i < n; i++) {
-    let c = value.charCodeAt(i);
-    if (c >= 128) return -1;
-    // Past the last start, the rest is only checked for ASCII: "not found" must hold for the
-    // lower-cased value, which equals the folded one only when every character is ASCII.
-    if (i > last) continue;
-    if (c >= 65 && c <= 90) c += 32;
-    if (c !== first) continue;
-    let k = 1;
-    for (; k < m; k++) {
-      let d = value.charCodeAt(i + k);
-      if (d >= 128) return -1;
-      if (d >= 65 && d <= 90) d += 32;
-      if (d !== needle.charCodeAt(k)) break;
-    }
-    if (k === m) return 1;
-  }
-  return 0;
-}
-
+// 1 starts with it, 0 does not, -1 the value is not ASCII (the caller lower-cases it).
 function scanStartsWith(value: string, needle: string): number {
   const n = value.length;
   const m = needle.length;

@@ -194,9 +194,9 @@ class Generator {
       } else {
         const rest: CompiledPointer = { keys: keys.slice(d), indexes: indexes.slice(d) };
         const walk = this.constant((array: unknown) => walkPointer(array, rest, visit, TRUE) === TRUE);
-        onArray = `for (let j = 0; j < x.length; j++) {\n      const e = x[j];\n      if (e === null || typeof e !== "object") continue;\n      if (A(e) ? ${walk}(e) : h.call(e, ${key}) && ${next}(e[${key}])) return true;\n    }\n    return false;`;
+        onArray = `for (let j = 0; j < x.length; j++) {\n      const e = x[j];\n      if (e === null || typeof e !== "object") continue;\n      if (A(e) ? ${walk}(e) : ${next}(e[${key}]) && h.call(e, ${key})) return true;\n    }\n    return false;`;
       }
-      this.declarations.push(`function ${at(d)}(x) {\n  if (x === null || typeof x !== "object") return false;\n  if (A(x)) {\n    ${onArray}\n  }\n  return h.call(x, ${key}) && ${next}(x[${key}]);\n}`);
+      this.declarations.push(`function ${at(d)}(x) {\n  if (x === null || typeof x !== "object") return false;\n  if (A(x)) {\n    ${onArray}\n  }\n  return ${next}(x[${key}]) && h.call(x, ${key});\n}`);
     }
     return at(0);
   }
