@@ -9,10 +9,11 @@ import { clientSuite } from "./client.bench.js";
 import { evaluateSuite } from "./evaluate.bench.js";
 import { pagingSuite } from "./paging.bench.js";
 import { parseSuite } from "./parse.bench.js";
+import { pushdownSuite } from "./pushdown.bench.js";
 import { serverSuite } from "./server.bench.js";
 import { startupSuite } from "./startup.bench.js";
 
-const suites: BenchSuite[] = [parseSuite, evaluateSuite, pagingSuite, clientSuite, serverSuite, startupSuite];
+const suites: BenchSuite[] = [parseSuite, evaluateSuite, pagingSuite, pushdownSuite, clientSuite, serverSuite, startupSuite];
 
 const { values, positionals } = parseArgs({
   allowPositionals: true,

@@ -4,7 +4,16 @@ import { compareIgnoringCase, compileFilter, matchesFilter, parseFilter, sortRes
 import type { ExtendedOperator } from "../src/index.js";
 import { modelCompareIgnoringCase, modelCompareNumbers, modelEvaluate } from "./helpers/evaluation-model.js";
 
-const m = (filter: string, resource: unknown, options?: EvaluateOptions) => matchesFilter(parseFilter(filter), resource, options);
+// Every answer is checked on the three ways of evaluating: a generated function (compileFilter),
+// closures (compileFilter with generateCode: false, as where code generation is forbidden) and
+// matchesFilter; they must agree.
+const m = (filter: string, resource: unknown, options: EvaluateOptions = {}) => {
+  const parsed = parseFilter(filter);
+  const generated = compileFilter(parsed, options)(resource);
+  expect(compileFilter(parsed, { ...options, generateCode: false })(resource)).toBe(generated);
+  expect(matchesFilter(parsed, resource, options)).toBe(generated);
+  return generated;
+};
 
 // operator × value kind × resource value → expected. `ci` marks rows that depend on case.
 const table: Array<[string, unknown, boolean]> = [
@@ -195,8 +204,14 @@ describe("matchesFilter: pointers", () => {
       return toLowerCase.call(this);
     };
     try {
-      expect(m(`/v co '${needle}'`, { v: value })).toBe(true);
-      expect(m(`/v sw '${needle}'`, { v: value })).toBe(false);
+      for (const generateCode of [true, false]) {
+        work = 0;
+        expect(compileFilter(parseFilter(`/v co '${needle}'`), { generateCode })({ v: value })).toBe(true);
+        expect(compileFilter(parseFilter(`/v sw '${needle}'`), { generateCode })({ v: value })).toBe(false);
+        // A short needle takes another route (a regular expression), within the same budget.
+        work = 0;
+        expect(compileFilter(parseFilter(`/v co '${"A".repeat(30)}C'`), { generateCode })({ v: value })).toBe(false);
+      }
     } finally {
       String.prototype.charCodeAt = charCodeAt;
       String.prototype.toLowerCase = toLowerCase;
@@ -296,7 +311,12 @@ describe("compileFilter against an independent model of the evaluation rules", (
     fc.assert(
       fc.property(testFilter, fc.array(json, { minLength: 1, maxLength: 8 }), fc.boolean(), (f, resources, caseSensitive) => {
         const compiled = compileFilter(f, { caseSensitive, extendedOperators: { flip } });
-        for (const r of resources) expect(compiled(r)).toBe(modelEvaluate(f, r, { caseSensitive, operators: { flip } }) === true);
+        const closures = compileFilter(f, { caseSensitive, extendedOperators: { flip }, generateCode: false });
+        for (const r of resources) {
+          const expected = modelEvaluate(f, r, { caseSensitive, operators: { flip } }) === true;
+          expect(compiled(r)).toBe(expected);
+          expect(closures(r)).toBe(expected);
+        }
       }),
       { numRuns: 3000 },
     );

@@ -181,3 +181,68 @@ export function compareNumberValues(a: number | bigint, b: number | bigint): num
   if (typeof b === "bigint") return a < b ? -1 : a > b ? 1 : 0;
   return compareBigintWithDouble(a, b);
 }
+
+// ---------------------------------------------------------------------------------------------
+// `co` and `sw` ignoring case: `value.toLowerCase()` contains / starts with the lower-cased needle.
+// For an ASCII needle the answer can mostly be found without building the lower-cased copy:
+// lower-casing changes an ASCII character only A-Z to a-z, whatever surrounds it, and maps just two
+// characters outside ASCII to ASCII (U+0130 İ to "i̇", U+212A Kelvin to "k"). Anything else hands
+// over to `toLowerCase` (which knows the rules that need context or change the length).
+
+// Longer `co` needles take `toLowerCase().includes()`, so the search stays linear in the value.
+const SCAN_LIMIT = 32;
+
+/** A `co`/`sw` needle prepared once: lower-cased, and whether that is all ASCII. */
+export interface LowerCasedNeedle {
+  readonly text: string;
+  readonly ascii: boolean;
+  /** For a short ASCII needle: the needle as a case-insensitive regular expression (see below). */
+  readonly pattern: RegExp | undefined;
+}
+
+/** Prepare a filter's `co`/`sw` value for {@link includesLowerCased} and {@link startsWithLowerCased}. */
+export function lowerCasedNeedle(assertion: string): LowerCasedNeedle {
+  const text = assertion.toLowerCase();
+  let ascii = true;
+  for (let i = 0; i < text.length && ascii; i++) ascii = text.charCodeAt(i) < 128;
+  const pattern = ascii && text.length > 0 && text.length <= SCAN_LIMIT ? new RegExp(text.replace(/[\\^$.*+?()[\]{}|/-]/g, "\\$&"), "i") : undefined;
+  return { text, ascii, pattern };
+}
+
+/** Whether `value.toLowerCase()` contains the needle. Allocates nothing while the value is ASCII. */
+export function includesLowerCased(value: string, needle: LowerCasedNeedle): boolean {
+  const pattern = needle.pattern;
+  if (pattern !== undefined) {
+    // Without the `u` flag, `i` matches an ASCII letter only with its other case (it never maps a
+    // character outside ASCII to one inside), so a match is a match of the lower-cased value.
+    // Lower-casing maps only two characters outside ASCII to ASCII letters: U+0130 (İ, to "i̇")
+    // and U+212A (the Kelvin sign, to "k"); without them, no match means none.
+    if (pattern.test(value)) return true;
+    if (value.indexOf("\u0130") < 0 && value.indexOf("\u212A") < 0) return false;
+  }
+  return value.toLowerCase().includes(needle.text);
+}
+
+/** Whether `value.toLowerCase()` starts with the needle. Allocates nothing while the value is ASCII. */
+export function startsWithLowerCased(value: string, needle: LowerCasedNeedle): boolean {
+  if (needle.ascii) {
+    const answer = scanStartsWith(value, needle.text);
+    if (answer >= 0) return answer === 1;
+  }
+  return value.toLowerCase().startsWith(needle.text);
+}
+
+// 1 starts with it, 0 does not, -1 the value is not ASCII (the caller lower-cases it).
+function scanStartsWith(value: string, needle: string): number {
+  const n = value.length;
+  const m = needle.length;
+  for (let k = 0; k < m; k++) {
+    // Shorter than the needle, and ASCII so far (lower-casing ASCII keeps the length).
+    if (k === n) return 0;
+    let c = value.charCodeAt(k);
+    if (c >= 128) return -1;
+    if (c >= 65 && c <= 90) c += 32;
+    if (c !== needle.charCodeAt(k)) return 0;
+  }
+  return 1;
+}

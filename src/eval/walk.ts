@@ -28,7 +28,13 @@ export function segmentIndex(segment: string): number {
 
 /** Prepare a pointer for {@link walkPointer}. */
 export function compilePointer(pointer: Pointer): CompiledPointer {
-  return { keys: [...pointer], indexes: pointer.map(segmentIndex) };
+  return { keys: pointer.map(internalized), indexes: pointer.map(segmentIndex) };
+}
+
+// The engine's own copy of a key (a parsed field name is often a slice of the filter text): reads
+// with it skip a look-up in the engine's string table on every property access.
+function internalized(key: string): string {
+  return Object.keys({ [key]: 0 })[0] as string;
 }
 
 /** The own property `key` of an object (never one of its prototype), or `undefined`. */
