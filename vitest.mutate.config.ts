@@ -6,7 +6,7 @@ import { defineConfig } from "vitest/config";
 export default defineConfig({
   test: {
     include: ["test/**/*.test.ts"],
-    exclude: ["test/package.test.ts", "test/cli*.test.ts", "test/docs.test.ts", "test/examples.test.ts", "test/browser*.test.ts", "test/repl*.test.ts", "test/postgres*.test.ts"],
+    exclude: ["test/package.test.ts", "test/cli*.test.ts", "test/docs.test.ts", "test/examples.test.ts", "test/browser*.test.ts", "test/repl*.test.ts", "test/postgres*.test.ts", "test/serve-database.test.ts", "test/server-cli.test.ts"],
     testTimeout: 60_000,
   },
 });
