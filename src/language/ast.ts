@@ -255,10 +255,13 @@ function filterProblem(value: unknown, name: string): TypeError | RangeError | u
   const parents: number[] = [-1];
   const steps: number[] = [-1]; // index in the parent's filters, or -1 for a not's operand
   const stack: number[] = [0];
+  // The way from the root to a node, for messages: the last few steps of a long way, so a message
+  // about a deep tree stays short.
   const pathOf = (at: number): string => {
-    let path = "";
-    for (let i = at; parents[i] !== -1; i = parents[i] as number) path = `${steps[i] === -1 ? ".filter" : `.filters[${steps[i]}]`}${path}`;
-    return name + path;
+    const parts: string[] = [];
+    let i = at;
+    for (; parents[i] !== -1 && parts.length < 6; i = parents[i] as number) parts.push(steps[i] === -1 ? ".filter" : `.filters[${steps[i]}]`);
+    return `${name}${parents[i] !== -1 ? "…" : ""}${parts.reverse().join("")}`;
   };
   // Depth at which each object was last checked, kept only once the tree is large: a node shared by
   // several parents is checked again only when met deeper (at most MAX_NODE_DEPTH times), so shared
