@@ -127,6 +127,26 @@ describe("pointer walking against the model", () => {
     }), { numRuns: 2000 });
   });
 
+  it("fans out over arrays in document order, keeping the largest answer and stopping at stopAt", () => {
+    const resource = [{ a: 1 }, { a: [3, 9] }, [{ a: 2 }], { b: 5 }, { a: 4 }];
+    expect(valuesAt(resource, ["a"])).toEqual([1, [3, 9], 2, 4]);
+    expect(valuesAt({ a: [{ b: [1, 2] }, { c: 0 }, { b: 3 }] }, ["a", "b"])).toEqual([[1, 2], 3]);
+    const score = (v: unknown) => (Array.isArray(v) ? 3 : (v as number));
+    const run = (stopAt?: number) => {
+      const seen: unknown[] = [];
+      const result = walkPointer(resource, compilePointer(["a"]), (v) => { seen.push(v); return score(v); }, stopAt);
+      return { result, seen: seen.length };
+    };
+    expect(run()).toEqual({ result: 4, seen: 4 });
+    expect(run(3)).toEqual({ result: 3, seen: 2 });
+    expect(run(4)).toEqual({ result: 4, seen: 4 });
+    expect(run(5)).toEqual({ result: 4, seen: 4 });
+    expect(run(1)).toEqual({ result: 1, seen: 1 });
+    // Answers below the best so far never lower it.
+    expect(walkPointer([{ a: 3 }, { a: 1 }, { a: 2 }], compilePointer(["a"]), (v) => v as number)).toBe(3);
+    expect(walkPointer([], compilePointer(["a"]), () => 7)).toBe(0);
+  });
+
   it("reads array indexes only from runs of decimal digits", () => {
     expect(segmentIndex("")).toBe(-1);
     expect(segmentIndex("0")).toBe(0);
