@@ -1,7 +1,12 @@
 // npm run bench [-- suite...] [-- --write] [-- --time ms]
 // Runs the benchmark suites, prints a table per suite, and with --write records the run in
 // docs/benchmarks.md together with the machine, the Node version and the command.
-import { writeFileSync } from "node:fs";
+// With more than one suite, each runs in a process of its own, so what one suite leaves on the heap
+// (200,000 users, a server's caches) cannot slow down the next one's measurements.
+import { spawnSync } from "node:child_process";
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { cpus, totalmem, type } from "node:os";
 import { parseArgs } from "node:util";
 import { measure, table, type BenchSuite, type Measured } from "./harness.js";
@@ -17,7 +22,12 @@ const suites: BenchSuite[] = [parseSuite, evaluateSuite, pagingSuite, pushdownSu
 
 const { values, positionals } = parseArgs({
   allowPositionals: true,
-  options: { write: { type: "boolean", default: false }, time: { type: "string", default: "300" } },
+  options: {
+    write: { type: "boolean", default: false },
+    time: { type: "string", default: "300" },
+    // Internal: where a child process writes its section of docs/benchmarks.md.
+    "section-file": { type: "string" },
+  },
 });
 const timeMs = Number(values.time);
 const chosen = positionals.length === 0 ? suites : suites.filter((s) => positionals.includes(s.name));
@@ -28,7 +38,22 @@ if (chosen.length === 0) {
 
 const sections: string[] = [];
 const started = Date.now();
-for (const suite of chosen) {
+if (chosen.length > 1) {
+  const dir = mkdtempSync(join(tmpdir(), "crest-bench-"));
+  try {
+    for (const suite of chosen) {
+      const file = join(dir, `${suite.name}.md`);
+      const child = spawnSync(process.execPath, [...process.execArgv, process.argv[1] ?? "", suite.name, "--time", String(timeMs), "--section-file", file], { stdio: "inherit" });
+      if (child.status !== 0) {
+        console.error(`bench: suite ${suite.name} failed (exit ${child.status ?? child.signal})`);
+        process.exit(1);
+      }
+      sections.push(readFileSync(file, "utf8"));
+    }
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+} else for (const suite of chosen) {
   console.log(`\n## ${suite.title}\n`);
   const rows: Measured[] = [];
   for (const benchCase of await suite.cases()) {
@@ -40,8 +65,11 @@ for (const suite of chosen) {
   const rendered = table(rows);
   const summary = suite.summary?.(rows) ?? "";
   console.log(`\n${rendered}\n\n${summary}`);
-  sections.push(`## ${suite.title}\n\n${suite.notes}\n\n${rendered}\n${summary === "" ? "" : `\n${summary}\n`}`);
+  const section = `## ${suite.title}\n\n${suite.notes}\n\n${rendered}\n${summary === "" ? "" : `\n${summary}\n`}`;
+  sections.push(section);
+  if (values["section-file"] !== undefined) writeFileSync(values["section-file"], section);
 }
+if (values["section-file"] !== undefined) process.exit(0);
 const seconds = ((Date.now() - started) / 1000).toFixed(0);
 console.log(`\nbench: ${chosen.length} suites in ${seconds} s`);
 
@@ -53,7 +81,7 @@ title: Benchmarks
 
 # Benchmarks
 
-Recorded by \`npm run bench -- --write\` on ${new Date().toISOString().slice(0, 10)}: ${cpu}, ${cpus().length} cores, ${(totalmem() / 2 ** 30).toFixed(0)} GiB, ${type()}, Node ${process.version}, ${timeMs} ms per task. Numbers are operations per second (mean of the samples; ± is the relative margin of error); "crest-query is" says how many times faster crest-query's task is than the row's. The whole run took ${seconds} s.
+Recorded by \`npm run bench -- --write\` on ${new Date().toISOString().slice(0, 10)}: ${cpu}, ${cpus().length} cores, ${(totalmem() / 2 ** 30).toFixed(0)} GiB, ${type()}, Node ${process.version}, ${timeMs} ms per task. Each section ran in a fresh Node.js process; within a section every implementation runs in the same process, so the ratios compare like with like. Numbers are operations per second (mean of the samples; ± is the relative margin of error); "crest-query is" says how many times faster crest-query's task is than the row's. The whole run took ${seconds} s.
 
 Regenerate with \`npm run bench -- --write\`; run one suite with \`npm run bench -- ${suites[0]?.name ?? "parse"}\`.
 `;
