@@ -1,17 +1,13 @@
 // The resource verbs of the built command line (dist/cli.js) against the mock server with auth on.
-import { spawn } from "node:child_process";
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { fileURLToPath } from "node:url";
 import { exportJWK, generateKeyPair } from "jose";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { runCliAsync } from "./helpers/cli.js";
 import { createMockServer, type MockServer } from "../src/node/index.js";
 
-const root = fileURLToPath(new URL("..", import.meta.url));
-const cli = join(root, "dist", "cli.js");
 const dir = mkdtempSync(join(tmpdir(), "crest-verbs-"));
-const env: Record<string, string> = { ...(process.env as Record<string, string>), NO_COLOR: "1", CREST_QUERY_HISTORY: "", CREST_TOKEN: "" };
 let server: MockServer;
 let url: string;
 let jwkFile: string;
@@ -35,16 +31,7 @@ afterAll(async () => {
   rmSync(dir, { recursive: true, force: true });
 });
 
-async function run(args: string[], input?: string, extraEnv: Record<string, string> = {}) {
-  const child = spawn(process.execPath, [cli, ...args], { cwd: dir, env: { ...env, ...extraEnv }, stdio: ["pipe", "pipe", "pipe"] });
-  let stdout = "";
-  let stderr = "";
-  child.stdout.on("data", (c: Buffer) => (stdout += c.toString()));
-  child.stderr.on("data", (c: Buffer) => (stderr += c.toString()));
-  child.stdin.end(input ?? "");
-  const code = await new Promise<number | null>((resolve) => child.on("close", resolve));
-  return { code, stdout, stderr };
-}
+const run = (args: string[], input?: string, extraEnv: Record<string, string> = {}) => runCliAsync(args, { input, cwd: dir, env: { NO_COLOR: "1", ...extraEnv } });
 
 const sa = ["--service-account-id", "sa", "--jwk-file", "key.jwk"];
 

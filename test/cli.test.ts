@@ -2,30 +2,18 @@ import { spawn, spawnSync } from "node:child_process";
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { fileURLToPath } from "node:url";
 import { afterAll, describe, expect, it } from "vitest";
+import { CLI, CLI_ENV, ROOT, runCli, runCliAsync } from "./helpers/cli.js";
 import { createMockServer } from "../src/node/index.js";
 
-const root = fileURLToPath(new URL("..", import.meta.url));
-const cli = join(root, "dist", "cli.js");
+const root = ROOT;
+const cli = CLI;
 const dir = mkdtempSync(join(tmpdir(), "crest-cli-"));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
-const env = { ...process.env, NO_COLOR: "", CREST_QUERY_HISTORY: "", CREST_TOKEN: "" };
+const env = CLI_ENV;
 
-function run(args: string[], input = "", extraEnv: Record<string, string> = {}) {
-  const result = spawnSync(process.execPath, [cli, ...args], { cwd: root, input, encoding: "utf8", env: { ...env, ...extraEnv }, timeout: 20_000 });
-  return { code: result.status, stdout: result.stdout, stderr: result.stderr };
-}
-
-async function runAsync(args: string[], extraEnv: Record<string, string> = {}) {
-  const child = spawn(process.execPath, [cli, ...args], { cwd: root, env: { ...env, ...extraEnv }, stdio: ["ignore", "pipe", "pipe"] });
-  let stdout = "";
-  let stderr = "";
-  child.stdout.on("data", (c: Buffer) => (stdout += c.toString()));
-  child.stderr.on("data", (c: Buffer) => (stderr += c.toString()));
-  const code = await new Promise<number | null>((resolve) => child.on("close", resolve));
-  return { code, stdout, stderr };
-}
+const run = (args: string[], input = "", extraEnv: Record<string, string> = {}) => runCli(args, { input, env: extraEnv });
+const runAsync = (args: string[], extraEnv: Record<string, string> = {}) => runCliAsync(args, { env: extraEnv });
 
 const data = join(dir, "people.json");
 writeFileSync(

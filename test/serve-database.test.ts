@@ -1,17 +1,16 @@
-import { spawn, spawnSync, type ChildProcessWithoutNullStreams } from "node:child_process";
+import { spawnSync } from "node:child_process";
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { fileURLToPath } from "node:url";
 import { afterAll, describe, expect, it } from "vitest";
+import { CLI, serveCli, stopServe } from "./helpers/cli.js";
 import { queryCollection } from "../src/index.js";
 import { openPostgres, tableForCollection } from "../src/node/index.js";
 
 // `crest-query serve --pglite DIR` and `--postgres URL` as real processes: the collections live in
 // PostgreSQL, answers equal the in-memory engine's, and changes survive a restart.
 
-const root = fileURLToPath(new URL("..", import.meta.url));
-const cli = join(root, "dist", "cli.js");
+const cli = CLI;
 const dir = mkdtempSync(join(tmpdir(), "crest-serve-db-"));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 const serverUrl = process.env.CREST_TEST_POSTGRES_URL;
@@ -20,40 +19,11 @@ if (serverUrl === undefined) console.warn("serve --postgres: SKIPPING the Postgr
 const users = Array.from({ length: 40 }, (_, i) => ({ _id: `u${i}`, sn: ["Jensen", "Carter", "Ölund", "anders"][i % 4], n: i, active: i % 3 !== 0 }));
 writeFileSync(join(dir, "users.json"), JSON.stringify(users));
 
-interface Started {
-  readonly child: ChildProcessWithoutNullStreams;
-  readonly url: string;
-  readonly stderr: () => string;
+async function serve(args: string[]) {
+  const served = await serveCli(["--collection", "managed/test_user=users.json", ...args], { cwd: dir });
+  return { ...served, url: served.urls[0] as string };
 }
-
-function serve(args: string[]): Promise<Started> {
-  const child = spawn(process.execPath, [cli, "serve", "--port", "0", "--collection", "managed/test_user=users.json", ...args], { cwd: dir, stdio: ["pipe", "pipe", "pipe"] });
-  let stdout = "";
-  let stderr = "";
-  return new Promise((resolve, reject) => {
-    // Ready once the URL is on standard output and the banner on standard error.
-    const check = () => {
-      const line = stdout.split("\n")[0];
-      if (stdout.includes("\n") && line !== undefined && stderr.includes("Ctrl-C stops")) resolve({ child, url: line, stderr: () => stderr });
-    };
-    child.stdout.on("data", (c: Buffer) => {
-      stdout += c.toString();
-      check();
-    });
-    child.stderr.on("data", (c: Buffer) => {
-      stderr += c.toString();
-      check();
-    });
-    child.on("error", reject);
-    child.on("close", (code) => reject(new Error(`serve exited with ${code}: ${stderr}`)));
-  });
-}
-
-async function stop(started: Started): Promise<number | null> {
-  const closed = new Promise<number | null>((resolve) => started.child.on("close", resolve));
-  started.child.kill("SIGTERM");
-  return closed;
-}
+const stop = stopServe;
 
 const query = "_queryFilter=active eq true and n ge 5&_sortKeys=sn,-n&_pageSize=7&_totalPagedResultsPolicy=EXACT";
 

@@ -1,47 +1,20 @@
-import { spawn, spawnSync, type ChildProcessWithoutNullStreams } from "node:child_process";
+import { spawnSync } from "node:child_process";
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { fileURLToPath } from "node:url";
 import { exportJWK, generateKeyPair, SignJWT } from "jose";
 import { afterAll, describe, expect, it } from "vitest";
+import { CLI, serveCli, stopServe } from "./helpers/cli.js";
 
 // `crest-query serve` as a real process: several collections with slashes, persistence, auth.
 
-const root = fileURLToPath(new URL("..", import.meta.url));
-const cli = join(root, "dist", "cli.js");
+const cli = CLI;
 const dir = mkdtempSync(join(tmpdir(), "crest-serve-"));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 const env = { ...process.env, NO_COLOR: "" };
 
-interface Started {
-  readonly child: ChildProcessWithoutNullStreams;
-  readonly urls: string[];
-  readonly stderr: () => string;
-}
-
-function serve(args: string[], lines: number): Promise<Started> {
-  const child = spawn(process.execPath, [cli, "serve", "--port", "0", ...args], { cwd: dir, env, stdio: ["pipe", "pipe", "pipe"] });
-  let stdout = "";
-  let stderr = "";
-  child.stderr.on("data", (c: Buffer) => (stderr += c.toString()));
-  return new Promise((resolve, reject) => {
-    child.stdout.on("data", (c: Buffer) => {
-      stdout += c.toString();
-      const urls = stdout.split("\n").filter((l) => l !== "");
-      // wait for stderr's banner too, which is written right after the URLs
-      if (urls.length >= lines) setTimeout(() => resolve({ child, urls, stderr: () => stderr }), 50);
-    });
-    child.on("error", reject);
-    child.on("close", (code) => reject(new Error(`serve exited with ${code}: ${stderr}`)));
-  });
-}
-
-async function stop(started: Started): Promise<number | null> {
-  const closed = new Promise<number | null>((resolve) => started.child.on("close", resolve));
-  started.child.kill("SIGTERM");
-  return closed;
-}
+const serve = (args: string[], urls: number) => serveCli(args, { cwd: dir, urls });
+const stop = stopServe;
 
 describe("crest-query serve", () => {
   it("serves several collections named with slashes, persists changes across a restart", async () => {
