@@ -211,6 +211,11 @@ export class PostgresDialect {
     return this.scalars.has(JSON.stringify(pointer));
   }
 
+  /** The one value at a declared single-valued field: `root -> 'a' -> 'b'`, each key a parameter. */
+  scalarPath(root: string, pointer: Pointer): string {
+    return pointer.reduce((path, key) => `(${path} -> ${this.params.add(key)}::text)`, root);
+  }
+
   /** Whether every segment of a pointer can be a key of a stored document. */
   static reachable(pointer: Pointer): boolean {
     return pointer.every(isStorableText);
@@ -318,7 +323,7 @@ function presence(pointer: Pointer, column: string, d: PostgresDialect): Compile
 // `column -> 'a' -> 'b'` with each key a parameter: an expression index over `doc -> 'a' -> 'b'`
 // serves it once the planner sees the parameter values (unnamed statements, the default).
 function scalarPath(column: string, pointer: Pointer, d: PostgresDialect): string {
-  return pointer.reduce((path, key) => `(${path} -> ${d.params.add(key)}::text)`, column);
+  return d.scalarPath(column, pointer);
 }
 
 type ValueTest = (value: string) => string;

@@ -1,4 +1,5 @@
 import type { Filter, Pointer } from "../language/ast.js";
+import { describeText } from "../language/errors.js";
 import { formatPointer } from "../language/pointer.js";
 import { HARD_MAX_NESTING } from "../language/limits.js";
 import { formatFilter } from "../language/writer.js";
@@ -17,7 +18,7 @@ import {
 import { CrestError } from "../query/crest-error.js";
 import { projectFields } from "../query/projection.js";
 import type { QueryResponse } from "../query/query-engine.js";
-import { checkQueryRequest, filterParameter, type QueryRequest, type SortKey } from "../query/query-params.js";
+import { checkQueryRequest, filterParameter, parseSortKeys, type QueryRequest, type SortKey } from "../query/query-params.js";
 import { base64urlToText, constantTimeEqual, digestText, randomSecret, signText, textToBase64url } from "../query/signing.js";
 import type { CollectionStore, StoredResource, WriteOptions } from "./store.js";
 
@@ -211,24 +212,67 @@ export class PostgresCollectionStore implements CollectionStore {
     const joins: string[] = [];
     const order: Array<[string, boolean]> = [];
     keys.forEach((key, i) => {
-      const { from, value: v } = d.valuesAt(`t."doc"`, key.field, `k${i}_`, true);
-      joins.push(
-        `LEFT JOIN LATERAL (SELECT z.r, z.n, z.s FROM (SELECT CASE jsonb_typeof(${v}) WHEN 'boolean' THEN 0 WHEN 'number' THEN 1 WHEN 'string' THEN 2 ELSE 3 END AS r,
-           CASE jsonb_typeof(${v}) WHEN 'boolean' THEN CASE WHEN ${v} = 'true'::jsonb THEN 1::float8 ELSE 0::float8 END WHEN 'number' THEN (${v})::float8 ELSE 0::float8 END AS n,
-           CASE WHEN jsonb_typeof(${v}) = 'string' THEN ${d.folded(`${v} #>> '{}'`)} ELSE '' COLLATE "C" END AS s
-           FROM ${from} WHERE jsonb_typeof(${v}) <> 'null') AS z ORDER BY z.r, z.n, z.s LIMIT 1) AS k${i} ON TRUE`,
-      );
-      columns.push(`(k${i}.r IS NULL) AS m${i}`, `COALESCE(k${i}.r, 0) AS r${i}`, `COALESCE(k${i}.n, 0::float8) AS n${i}`, `COALESCE(k${i}.s, '' COLLATE "C") AS s${i}`);
+      const scalar = scalarSortColumns(d, key.field);
+      if (scalar !== undefined) {
+        scalar.forEach((expression, j) => columns.push(`${expression} AS ${"mrns"[j]}${i}`));
+      } else {
+        const { from, value: v } = d.valuesAt(`t."doc"`, key.field, `k${i}_`, true);
+        joins.push(
+          `LEFT JOIN LATERAL (SELECT z.r, z.n, z.s FROM (SELECT CASE jsonb_typeof(${v}) WHEN 'boolean' THEN 0 WHEN 'number' THEN 1 WHEN 'string' THEN 2 ELSE 3 END AS r,
+             CASE jsonb_typeof(${v}) WHEN 'boolean' THEN CASE WHEN ${v} = 'true'::jsonb THEN 1::float8 ELSE 0::float8 END WHEN 'number' THEN (${v})::float8 ELSE 0::float8 END AS n,
+             CASE WHEN jsonb_typeof(${v}) = 'string' THEN ${d.folded(`${v} #>> '{}'`)} ELSE '' COLLATE "C" END AS s
+             FROM ${from} WHERE jsonb_typeof(${v}) <> 'null') AS z ORDER BY z.r, z.n, z.s LIMIT 1) AS k${i} ON TRUE`,
+        );
+        columns.push(`(k${i}.r IS NULL) AS m${i}`, `COALESCE(k${i}.r, 0) AS r${i}`, `COALESCE(k${i}.n, 0::float8) AS n${i}`, `COALESCE(k${i}.s, '' COLLATE "C") AS s${i}`);
+      }
       order.push([`m${i}`, false], [`r${i}`, key.descending], [`n${i}`, key.descending], [`s${i}`, key.descending]);
     });
     order.push(["id", false]);
     const where = translateFilter(filter, `t."doc"`, d);
     let text = `SELECT q.* FROM (SELECT t.id, t.doc${columns.map((c) => `, ${c}`).join("")} FROM ${this.table} AS t ${joins.join(" ")} WHERE ${where}) AS q`;
-    if (after !== undefined) text += ` WHERE ${keyset(order, after, params)}`;
+    if (after !== undefined) text += ` WHERE ${order.every(([, desc]) => !desc) ? rowAfter(order, after, params) : keyset(order, after, params)}`;
     text += ` ORDER BY ${order.map(([c, desc]) => `q.${c}${desc ? " DESC" : ""}`).join(", ")}`;
     if (pageSize > 0) text += ` LIMIT ${params.add(pageSize + 1)}::bigint`;
     if (offset > 0) text += ` OFFSET ${params.add(offset)}::bigint`;
     return { text, values: params.values };
+  }
+
+  /**
+   * The `CREATE INDEX` statement of an index that holds this table's rows in the order of
+   * `sortKeys`, so that a sorted page reads only its own rows: the first page stops after
+   * `_pageSize` matches, and a page reached by cookie starts at its position when every key
+   * ascends (descending keys still read the index from its start). Only fields declared in
+   * `scalarFields` can be served; run the statement once, with your own name or options added.
+   *
+   * @throws TypeError when a field of `sortKeys` is not declared in `scalarFields`, or its name
+   * holds NUL or a lone surrogate; {@link CrestError} (400) for `_sortKeys` text that does not parse.
+   *
+   * @example
+   * ```ts
+   * import { PostgresCollectionStore, type PostgresExecutor } from "crest-query";
+   * async function indexByUserName(db: PostgresExecutor) {
+   *   const store = await PostgresCollectionStore.open(db, { table: "alpha_user", scalarFields: ["userName"] });
+   *   await db.query(store.sortIndexStatement("userName"));
+   * }
+   * ```
+   */
+  sortIndexStatement(sortKeys: readonly SortKey[] | string, name?: string): string {
+    const keys = typeof sortKeys === "string" ? parseSortKeys(sortKeys) : sortKeys;
+    if (keys.length === 0) throw new TypeError("sortIndexStatement needs at least one sort key");
+    const params = new SqlParams();
+    const d = this.dialect(params);
+    const columns: string[] = [];
+    for (const key of keys) {
+      const scalar = scalarSortColumns(d, key.field, `"doc"`);
+      if (scalar === undefined) {
+        throw new TypeError(`Field ${describeText(formatPointer(key.field))} is not declared in scalarFields, so no index can hold its sort order (an array sorts by its smallest value)`);
+      }
+      columns.push(`(${scalar[0]})`, ...scalar.slice(1).map((c) => `(${c})${key.descending ? " DESC" : ""}`));
+    }
+    columns.push("id");
+    const text = `CREATE INDEX ${name === undefined ? "" : `${quoteIdentifier(name)} `}ON ${this.table} (${columns.join(", ")})`;
+    // DDL takes no parameters: the field names go in as escaped string literals.
+    return text.replace(/\$([0-9]+)/g, (_, n: string) => stringLiteral(String(params.values[Number(n) - 1])));
   }
 
   private async run(text: string, values: unknown[]): Promise<{ readonly rows: readonly unknown[] }> {
@@ -242,14 +286,39 @@ export class PostgresCollectionStore implements CollectionStore {
   }
 }
 
+// The sort columns of a declared single-valued field, as plain expressions over the row's own
+// document (no join), so that an expression index can hold them in order; undefined for other
+// fields. They agree with the general columns on every value but an array, which a declared field
+// does not hold: missing or null -> m, then the type rank, the number, the case-folded string.
+function scalarSortColumns(d: PostgresDialect, field: Pointer, root = `t."doc"`): readonly [string, string, string, string] | undefined {
+  if (!d.isScalar(field) || !PostgresDialect.reachable(field)) return undefined;
+  const v = d.scalarPath(root, field);
+  const type = `jsonb_typeof(${v})`;
+  return [
+    `COALESCE(${type} = 'null', TRUE)`,
+    `(CASE ${type} WHEN 'boolean' THEN 0 WHEN 'number' THEN 1 WHEN 'string' THEN 2 WHEN 'array' THEN 3 WHEN 'object' THEN 3 ELSE 0 END)`,
+    `(CASE ${type} WHEN 'boolean' THEN CASE WHEN ${v} = 'true'::jsonb THEN 1::float8 ELSE 0::float8 END WHEN 'number' THEN (${v})::float8 ELSE 0::float8 END)`,
+    `(CASE WHEN ${type} = 'string' THEN ${d.folded(`${v} #>> '{}'`)} ELSE '' COLLATE "C" END)`,
+  ];
+}
+
+// Rows after `after` when every column ascends: one row comparison, which a B-tree index on the
+// same columns answers by seeking to the position instead of reading the rows before it.
+function rowAfter(order: ReadonlyArray<[string, boolean]>, after: Position, params: SqlParams): string {
+  return `(${order.map(([column]) => `q.${column}`).join(", ")}) > (${order.map(([column], i) => `${params.add(after[i])}::${columnType(column)}`).join(", ")})`;
+}
+
+function columnType(column: string): string {
+  return column.startsWith("m") ? "boolean" : column.startsWith("r") ? "int" : column.startsWith("n") ? "float8" : `text COLLATE "C"`;
+}
+
 // Rows after `after` in the order given: (c1 > a1) or (c1 = a1 and (c2 > a2 or ...)), with < for
 // descending columns. Every column is non-null by construction.
 function keyset(order: ReadonlyArray<[string, boolean]>, after: Position, params: SqlParams): string {
-  const typeOf = (column: string) => (column.startsWith("m") ? "boolean" : column.startsWith("r") ? "int" : column.startsWith("n") ? "float8" : `text COLLATE "C"`);
   let condition = "FALSE";
   for (let i = order.length - 1; i >= 0; i--) {
     const [column, desc] = order[i] as [string, boolean];
-    const value = `${params.add(after[i])}::${typeOf(column)}`;
+    const value = `${params.add(after[i])}::${columnType(column)}`;
     condition = `(q.${column} ${desc ? "<" : ">"} ${value} OR (q.${column} = ${value} AND ${condition}))`;
   }
   return condition;
@@ -296,6 +365,12 @@ function translating<T>(translate: () => T): T {
     if (error instanceof TypeError) throw CrestError.badRequest(`Invalid _queryFilter: ${error.message}`);
     throw error;
   }
+}
+
+// An escape-string literal, right whatever standard_conforming_strings says.
+function stringLiteral(text: string): string {
+  if (!isStorableText(text)) throw new TypeError(`A field name holds NUL or a lone surrogate: ${describeText(text)}`);
+  return `E'${text.replace(/\\/g, "\\\\").replace(/'/g, "''")}'`;
 }
 
 function checkId(id: string): void {
