@@ -116,6 +116,66 @@ describe("filter node shapes", () => {
     );
   });
 
+  it("agrees with a model of the shape rules on near-filters of every kind", () => {
+    // The rules as the documentation states them, written out plainly (recursive; trees here are small).
+    const CORE = ["eq", "co", "sw", "lt", "le", "gt", "ge"];
+    const pointer = (f: unknown) => Array.isArray(f) && f.length <= 10_000 && Array.from(f as unknown[]).every((s) => typeof s === "string");
+    const operator = (o: unknown) =>
+      typeof o === "string" && (CORE.includes(o) || (/^[A-Za-z0-9_.]+$/.test(o) && !CORE.includes(o.toLowerCase()) && o.toLowerCase() !== "pr"));
+    const model = (v: unknown, depth = 0): boolean => {
+      if (depth > 1000 || typeof v !== "object" || v === null || Array.isArray(v)) return false;
+      const n = v as Record<string, unknown>;
+      switch (n.type) {
+        case "literal":
+          return typeof n.value === "boolean";
+        case "presence":
+          return pointer(n.field);
+        case "comparison":
+          return operator(n.operator) && pointer(n.field) && ["string", "boolean", "number", "bigint"].includes(typeof n.value);
+        case "not":
+          return model(n.filter, depth + 1);
+        case "and":
+        case "or":
+          return Array.isArray(n.filters) && Array.from(n.filters as unknown[]).every((c) => model(c, depth + 1));
+        default:
+          return false;
+      }
+    };
+    const leaf = fc.oneof(fc.constant(undefined), fc.constant(null), fc.boolean(), fc.integer(), fc.bigInt(), fc.string({ maxLength: 3 }), fc.constant([]), fc.constant({}));
+    const { node } = fc.letrec<{ node: unknown }>((tie) => ({
+      node: fc.record(
+        {
+          type: fc.constantFrom("and", "or", "not", "literal", "presence", "comparison", "nand", "AND", 1),
+          operator: fc.constantFrom("eq", "EQ", "co", "ge", "regex", "my.op_1", "o-p", "pr", "Pr", "", 3),
+          field: fc.oneof(fc.array(fc.string({ maxLength: 2 }), { maxLength: 2 }), fc.array(fc.oneof(fc.string(), fc.integer()), { maxLength: 2 }), fc.string(), fc.constant([, "a"])),
+          value: leaf,
+          filter: fc.oneof({ depthSize: "small", withCrossShrink: true }, tie("node"), leaf),
+          filters: fc.oneof({ depthSize: "small", withCrossShrink: true }, fc.array(tie("node"), { maxLength: 3 }), leaf, fc.constant([, { type: "literal", value: true }])),
+        },
+        { requiredKeys: [] },
+      ),
+    }));
+    let valid = 0;
+    fc.assert(
+      fc.property(fc.oneof(node, anyFilter), (v) => {
+        const expected = model(v);
+        if (expected) valid++;
+        expect(isFilterNode(v)).toBe(expected);
+        let threw = false;
+        try {
+          assertFilter(v);
+        } catch {
+          threw = true;
+        }
+        expect(threw).toBe(!expected);
+      }),
+      { numRuns: 2000 },
+    );
+    // Both kinds were met often enough to mean something.
+    expect(valid).toBeGreaterThan(200);
+    expect(valid).toBeLessThan(1800);
+  });
+
   it("refuses a tree with one broken node anywhere, whatever else it holds", () => {
     fc.assert(
       fc.property(anyFilter, fc.nat(), (f, pick) => {

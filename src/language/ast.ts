@@ -316,7 +316,7 @@ function filterProblem(value: unknown, name: string): TypeError | RangeError | u
  * ```
  */
 export function isFilterNode(value: unknown): value is Filter {
-  return filterProblem(value, "filter") === undefined;
+  return wellFormed(value) || filterProblem(value, "filter") === undefined;
 }
 
 /**
@@ -335,6 +335,66 @@ export function isFilterNode(value: unknown): value is Filter {
  * ```
  */
 export function assertFilter(value: unknown, name = "filter"): asserts value is Filter {
+  if (wellFormed(value)) return;
   const problem = filterProblem(value, name);
   if (problem !== undefined) throw problem;
+}
+
+/**
+ * The common case of {@link filterProblem} without its bookkeeping: true only when every node is
+ * well formed (the same rules); false when something is wrong or the tree is large, and then
+ * `filterProblem` decides and words the message. Iterative; at most 4096 nodes.
+ */
+function wellFormed(root: unknown): boolean {
+  const stack: unknown[] = [root];
+  const depths: number[] = [0];
+  let count = 1;
+  while (stack.length > 0) {
+    const node = stack.pop();
+    const depth = depths.pop() as number;
+    if (depth > MAX_NODE_DEPTH || typeof node !== "object" || node === null || Array.isArray(node)) return false;
+    const record = node as Record<string, unknown>;
+    switch (record.type) {
+      case "comparison": {
+        const operator = record.operator;
+        if (typeof operator !== "string" || !(CORE_OPERATOR_SET.has(operator) || isExtendedOperatorName(operator))) return false;
+        if (!wellFormedPointer(record.field)) return false;
+        const kind = typeof record.value;
+        if (kind !== "string" && kind !== "boolean" && kind !== "number" && kind !== "bigint") return false;
+        break;
+      }
+      case "presence":
+        if (!wellFormedPointer(record.field)) return false;
+        break;
+      case "literal":
+        if (typeof record.value !== "boolean") return false;
+        break;
+      case "not":
+        stack.push(record.filter);
+        depths.push(depth + 1);
+        count++;
+        break;
+      case "and":
+      case "or": {
+        const filters = record.filters;
+        if (!Array.isArray(filters)) return false;
+        count += filters.length;
+        if (count > 4096) return false;
+        for (let i = filters.length - 1; i >= 0; i--) {
+          stack.push(filters[i]);
+          depths.push(depth + 1);
+        }
+        break;
+      }
+      default:
+        return false;
+    }
+  }
+  return true;
+}
+
+function wellFormedPointer(field: unknown): boolean {
+  if (!Array.isArray(field) || field.length > 10_000) return false;
+  for (let i = 0; i < field.length; i++) if (typeof field[i] !== "string") return false;
+  return true;
 }
