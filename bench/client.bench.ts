@@ -1,7 +1,7 @@
 import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
-import { queryAll, queryPages } from "../src/index.js";
-import { createMockServer, type MockServer } from "../src/node/index.js";
+import { queryAll, queryPages } from "../dist/index.js";
+import { createMockServer, type MockServer } from "../dist/node.js";
 import type { BenchSuite, Measured } from "./harness.js";
 
 const COUNT = 10_000;

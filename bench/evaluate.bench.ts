@@ -1,6 +1,6 @@
 import { Query } from "mingo";
 import sift from "sift";
-import { compileFilter, parseFilter } from "../src/index.js";
+import { compileFilter, parseFilter } from "../dist/index.js";
 import { generateUsers, type SampleUser } from "../scripts/users.js";
 import type { BenchCase, BenchSuite, Measured } from "./harness.js";
 

@@ -1,4 +1,4 @@
-import { compileFilter, parseFilter, queryCollection, sortResources, type QueryRequest, type QueryResponse } from "../src/index.js";
+import { compileFilter, parseFilter, queryCollection, sortResources, type QueryRequest, type QueryResponse } from "../dist/index.js";
 import { generateUsers, type SampleUser } from "../scripts/users.js";
 import type { BenchSuite } from "./harness.js";
 

@@ -1,6 +1,6 @@
 import ldap from "ldap-filter";
 import { parse as scimParse, stringify as scimStringify } from "scim2-parse-filter";
-import { encodeQueryFilter, formatFilter, parseFilter } from "../src/index.js";
+import { encodeQueryFilter, formatFilter, parseFilter } from "../dist/index.js";
 import type { BenchSuite } from "./harness.js";
 
 // The same conditions written in each language: CREST _queryFilter, SCIM filter, LDAP filter.

@@ -1,6 +1,6 @@
 import { PGlite } from "@electric-sql/pglite";
 import pg from "pg";
-import { detectPostgresCollations, PostgresCollectionStore, queryCollection, type PostgresExecutor, type QueryRequest, type QueryResponse } from "../src/index.js";
+import { detectPostgresCollations, PostgresCollectionStore, queryCollection, type PostgresExecutor, type QueryRequest, type QueryResponse } from "../dist/index.js";
 import { generateUsers, type SampleUser } from "../scripts/users.js";
 import type { BenchSuite, Measured } from "./harness.js";
 

@@ -1,6 +1,6 @@
 import { Agent, createServer, request, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
-import { createMockServer, type MockServer } from "../src/node/index.js";
+import { createMockServer, type MockServer } from "../dist/node.js";
 import type { BenchSuite, Measured } from "./harness.js";
 
 // The mock CREST server against a bare node:http server that answers with the same bytes, both on

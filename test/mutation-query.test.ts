@@ -101,6 +101,26 @@ describe("signing helpers against node:crypto", () => {
     expect(signText(key, "p", 43)).toBe(createHmac("sha256", key).update("p").digest("base64url"));
   });
 
+  it("keeps signing right across keyed-HMAC reuse: repeated and many secrets, changed key bytes, long and non-ASCII payloads", () => {
+    const oracle = (key: string | Uint8Array, payload: string) => createHmac("sha256", typeof key === "string" ? Buffer.from(key, "utf8") : key).update(payload, "utf8").digest("base64url");
+    const payloads = fc.oneof(text, fc.string({ minLength: 1000, maxLength: 3000 }), fc.string({ unit: "grapheme", maxLength: 40 }));
+    fc.assert(
+      fc.property(fc.array(fc.tuple(fc.integer({ min: 0, max: 11 }), payloads), { minLength: 1, maxLength: 30 }), (calls) => {
+        // Twelve secrets (more than are kept keyed), each used several times in any order.
+        for (const [which, payload] of calls) expect(signText(`secret-${which}`, payload, 43)).toBe(oracle(`secret-${which}`, payload));
+      }),
+      { numRuns: 100 },
+    );
+    const key = Uint8Array.of(9, 8, 7);
+    expect(signText(key, "payload", 43)).toBe(oracle(key, "payload"));
+    key[1] = 1; // the same array, other bytes: the old keyed HMAC must not be used
+    expect(signText(key, "payload", 43)).toBe(oracle(Uint8Array.of(9, 1, 7), "payload"));
+    const long = "é".repeat(3000);
+    expect(digestText(long, 43)).toBe(createHash("sha256").update(long, "utf8").digest("base64url"));
+    expect(digestText(long, 10)).toBe(createHash("sha256").update(long, "utf8").digest("base64url").slice(0, 10));
+    expect(textToBase64url("a".repeat(2000) + "ü")).toBe(Buffer.from("a".repeat(2000) + "ü", "utf8").toString("base64url"));
+  });
+
   it("compares strings exactly", () => {
     fc.assert(fc.property(text, text, (a, b) => { expect(constantTimeEqual(a, b)).toBe(a === b); }), { numRuns: 300 });
     expect(constantTimeEqual("abc", "abc")).toBe(true);

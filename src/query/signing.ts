@@ -13,11 +13,24 @@ export function randomSecret(): Uint8Array {
   return randomBytes(32);
 }
 
+const BASE64URL = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
+
 /** Base64url text (no padding) of some bytes. */
 export function bytesToBase64url(bytes: Uint8Array): string {
-  let binary = "";
-  for (let i = 0; i < bytes.length; i++) binary += String.fromCharCode(bytes[i]!);
-  return btoa(binary).replace(/\+/g, "-").replace(/\//g, "_").replace(/=+$/, "");
+  let out = "";
+  let i = 0;
+  for (; i + 2 < bytes.length; i += 3) {
+    const n = (bytes[i]! << 16) | (bytes[i + 1]! << 8) | bytes[i + 2]!;
+    out += BASE64URL[n >> 18]! + BASE64URL[(n >> 12) & 63]! + BASE64URL[(n >> 6) & 63]! + BASE64URL[n & 63]!;
+  }
+  if (i + 1 === bytes.length) {
+    const n = bytes[i]! << 16;
+    out += BASE64URL[n >> 18]! + BASE64URL[(n >> 12) & 63]!;
+  } else if (i + 2 === bytes.length) {
+    const n = (bytes[i]! << 16) | (bytes[i + 1]! << 8);
+    out += BASE64URL[n >> 18]! + BASE64URL[(n >> 12) & 63]! + BASE64URL[(n >> 6) & 63]!;
+  }
+  return out;
 }
 
 /** The UTF-8 text held base64url-encoded in `text`; `undefined` if it is not valid base64url UTF-8. */
@@ -35,18 +48,100 @@ export function base64urlToText(text: string): string | undefined {
 
 /** Base64url of the UTF-8 bytes of `text`. */
 export function textToBase64url(text: string): string {
-  return bytesToBase64url(utf8ToBytes(text));
+  return bytesToBase64url(utf8(text));
 }
+
+// Cookies and their payloads are short ASCII: their bytes are copied into one reused buffer
+// (valid until the next call) instead of going through TextEncoder.
+const asciiBuffer = new Uint8Array(1024);
+
+function utf8(text: string): Uint8Array {
+  if (text.length > asciiBuffer.length) return utf8ToBytes(text);
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (c > 0x7f) return utf8ToBytes(text);
+    asciiBuffer[i] = c;
+  }
+  return asciiBuffer.subarray(0, text.length);
+}
+
+// Digests of recent texts: every page of a walk digests the same query text.
+const digests = new Map<string, string>();
+const DIGESTS_KEPT = 64;
+const DIGEST_MEMO_MAX_TEXT = 4096;
 
 /** SHA-256 of `text`, base64url, cut to `length` characters. */
 export function digestText(text: string, length: number): string {
-  return bytesToBase64url(sha256(utf8ToBytes(text))).slice(0, length);
+  let full = digests.get(text);
+  if (full === undefined) {
+    full = bytesToBase64url(sha256(utf8(text)));
+    if (text.length <= DIGEST_MEMO_MAX_TEXT) {
+      if (digests.size >= DIGESTS_KEPT) digests.delete(digests.keys().next().value as string);
+      digests.set(text, full);
+    }
+  }
+  return full.slice(0, length);
+}
+
+/** The part of @noble/hashes' HMAC used here. */
+interface Mac {
+  _cloneInto(to?: Mac): Mac;
+  update(bytes: Uint8Array): unknown;
+  digestInto(out: Uint8Array): void;
+}
+
+function createMac(key: Uint8Array): Mac {
+  return hmac.create(sha256, key) as unknown as Mac;
+}
+
+/** An HMAC keyed once (its inner and outer pads hashed), copied for every message. */
+interface KeyedMac {
+  readonly key: Uint8Array;
+  readonly base: Mac;
+  scratch: Mac | undefined;
+}
+
+// Keyed HMACs of the secrets in use: byte secrets by identity (checked against a copy, in case the
+// caller changed the bytes), text secrets by value, a few at most.
+const byBytes = new WeakMap<Uint8Array, KeyedMac>();
+const byText = new Map<string, KeyedMac>();
+const TEXT_SECRETS_KEPT = 8;
+const mac32 = new Uint8Array(32);
+
+function keyedMac(secret: string | Uint8Array): KeyedMac {
+  if (typeof secret === "string") {
+    let keyed = byText.get(secret);
+    if (keyed === undefined) {
+      const key = utf8ToBytes(secret);
+      keyed = { key, base: createMac(key), scratch: undefined };
+      if (byText.size >= TEXT_SECRETS_KEPT) byText.delete(byText.keys().next().value as string);
+      byText.set(secret, keyed);
+    }
+    return keyed;
+  }
+  let keyed = byBytes.get(secret);
+  if (keyed === undefined || !sameBytes(keyed.key, secret)) {
+    const key = secret.slice();
+    keyed = { key, base: createMac(key), scratch: undefined };
+    byBytes.set(secret, keyed);
+  }
+  return keyed;
+}
+
+function sameBytes(a: Uint8Array, b: Uint8Array): boolean {
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
+  return true;
 }
 
 /** HMAC-SHA-256 of `payload` under `secret`, base64url, cut to `length` characters. */
 export function signText(secret: string | Uint8Array, payload: string, length: number): string {
-  const key = typeof secret === "string" ? utf8ToBytes(secret) : secret;
-  return bytesToBase64url(hmac(sha256, key, utf8ToBytes(payload))).slice(0, length);
+  const keyed = keyedMac(secret);
+  const mac = keyed.base._cloneInto(keyed.scratch);
+  keyed.scratch = mac;
+  mac.update(utf8(payload));
+  mac.digestInto(mac32);
+  return bytesToBase64url(mac32).slice(0, length);
 }
 
 /** Compare two strings in time that depends only on their lengths. */
