@@ -198,6 +198,8 @@ export interface LowerCasedNeedle {
   readonly ascii: boolean;
   /** For a short ASCII needle: the needle as a case-insensitive regular expression (see below). */
   readonly pattern: RegExp | undefined;
+  /** The same, or one of the two characters that lower-case into ASCII letters (U+0130, U+212A). */
+  readonly screen: RegExp | undefined;
 }
 
 /** Prepare a filter's `co`/`sw` value for {@link includesLowerCased} and {@link startsWithLowerCased}. */
@@ -205,20 +207,23 @@ export function lowerCasedNeedle(assertion: string): LowerCasedNeedle {
   const text = assertion.toLowerCase();
   let ascii = true;
   for (let i = 0; i < text.length && ascii; i++) ascii = text.charCodeAt(i) < 128;
-  const pattern = ascii && text.length > 0 && text.length <= SCAN_LIMIT ? new RegExp(text.replace(/[\\^$.*+?()[\]{}|/-]/g, "\\$&"), "i") : undefined;
-  return { text, ascii, pattern };
+  const escaped = ascii && text.length > 0 && text.length <= SCAN_LIMIT ? text.replace(/[\\^$.*+?()[\]{}|/-]/g, "\\$&") : undefined;
+  const pattern = escaped === undefined ? undefined : new RegExp(escaped, "i");
+  const screen = escaped === undefined ? undefined : new RegExp(`${escaped}|[\u0130\u212A]`, "i");
+  return { text, ascii, pattern, screen };
 }
 
 /** Whether `value.toLowerCase()` contains the needle. Allocates nothing while the value is ASCII. */
 export function includesLowerCased(value: string, needle: LowerCasedNeedle): boolean {
   const pattern = needle.pattern;
-  if (pattern !== undefined) {
+  if (pattern !== undefined && needle.screen !== undefined) {
     // Without the `u` flag, `i` matches an ASCII letter only with its other case (it never maps a
     // character outside ASCII to one inside), so a match is a match of the lower-cased value.
     // Lower-casing maps only two characters outside ASCII to ASCII letters: U+0130 (İ, to "i̇")
-    // and U+212A (the Kelvin sign, to "k"); without them, no match means none.
+    // and U+212A (the Kelvin sign, to "k"); without them, no match means none. One pass of the
+    // screen answers the common case (neither the needle nor those two): no.
+    if (!needle.screen.test(value)) return false;
     if (pattern.test(value)) return true;
-    if (value.indexOf("\u0130") < 0 && value.indexOf("\u212A") < 0) return false;
   }
   return value.toLowerCase().includes(needle.text);
 }
