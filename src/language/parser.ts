@@ -98,6 +98,16 @@ const ONE_TEST_FIELD = new Set([Word, And, Or, Pr, Eq, Co, Sw, Lt, Le, Gt, Ge]);
 const ONE_TEST_OPERATOR = new Set([Word, Not, And, Or, True, False, Eq, Co, Sw, Lt, Le, Gt, Ge]);
 const ONE_TEST_VALUE = new Set([DoubleQuoted, SingleQuoted, Word, Not, And, Or, Pr, True, False, Eq, Co, Sw, Lt, Le, Gt, Ge]);
 
+/** How many tokens the test at `at` takes (`field pr`: 2, `field op value`: 3), or 0 if none stands there. */
+function testLength(tokens: readonly IToken[], at: number): number {
+  const first = tokens[at];
+  const second = tokens[at + 1];
+  if (first === undefined || second === undefined || !ONE_TEST_FIELD.has(first.tokenType)) return 0;
+  if (second.tokenType === Pr) return 2;
+  const third = tokens[at + 2];
+  return third !== undefined && ONE_TEST_OPERATOR.has(second.tokenType) && ONE_TEST_VALUE.has(third.tokenType) ? 3 : 0;
+}
+
 class FilterParser extends EmbeddedActionsParser {
   text = "";
   maxNesting = DEFAULT_MAX_NESTING;
@@ -230,27 +240,6 @@ class FilterParser extends EmbeddedActionsParser {
     if (this.observer !== undefined && !this.RECORDING_PHASE) this.observer.keyword(token, name);
   }
 
-  /**
-   * A filter of one literal or one test, read straight from its tokens: the same result, the same
-   * errors, without the grammar machinery (most filters sent in practice are one test). Anything
-   * else is left to the grammar (undefined).
-   */
-  readOneTest(tokens: readonly IToken[]): Filter | undefined {
-    const first = tokens[0] as IToken;
-    if (tokens.length === 1) return first.tokenType === True ? TRUE : first.tokenType === False ? FALSE : undefined;
-    if (!ONE_TEST_FIELD.has(first.tokenType)) return undefined;
-    const second = tokens[1] as IToken;
-    if (tokens.length === 2) return second.tokenType === Pr ? { type: "presence", field: this.fieldOf(first) } : undefined;
-    const third = tokens[2] as IToken;
-    if (!ONE_TEST_OPERATOR.has(second.tokenType) || !ONE_TEST_VALUE.has(third.tokenType)) return undefined;
-    this.field = first;
-    const field = this.fieldOf(first);
-    const operator = this.operatorOf(second);
-    const type = third.tokenType;
-    const value = type === True ? true : type === False ? false : type === DoubleQuoted || type === SingleQuoted ? this.stringOf(third) : this.numberOf(third);
-    return { type: "comparison", operator, field, value };
-  }
-
   private openGroup(open: IToken): void {
     this.groups.push(open.startOffset);
     if (this.groups.length > this.maxNesting) throw nestingError(this.text, open.startOffset, this.groups.length, this.maxNesting);
@@ -284,8 +273,7 @@ class FilterParser extends EmbeddedActionsParser {
 
   private stringOf(token: IToken): string {
     if (this.observer !== undefined) this.observer.string(token);
-    const body = token.image.slice(1, -1);
-    return body.includes("\\") ? body.replace(/\\([\s\S])/g, "$1") : body;
+    return unquote(token.image);
   }
 
   private numberOf(token: IToken): FilterValue {
@@ -352,6 +340,83 @@ export function parseTemplateText(
   }
 }
 
+/**
+ * A filter of one literal, or of tests joined by `and` and `or` (no groups, no `!`), read straight
+ * from its tokens: the same result, the same errors, without the grammar machinery (most filters
+ * sent in practice have this shape). Anything else is left to the grammar (undefined).
+ */
+function readFlat(text: string, tokens: readonly IToken[]): Filter | undefined {
+  const first = tokens[0] as IToken;
+  if (tokens.length === 1) return first.tokenType === True ? TRUE : first.tokenType === False ? FALSE : undefined;
+  // The shape first, from the token types alone: tests joined by `and`/`or`, nothing else.
+  const n = tokens.length;
+  let i = 0;
+  for (;;) {
+    const length = testLength(tokens, i);
+    if (length === 0) return undefined;
+    i += length;
+    if (i === n) break;
+    const joiner = (tokens[i] as IToken).tokenType;
+    if ((joiner !== And && joiner !== Or) || i + 1 === n) return undefined;
+    i++;
+  }
+  // Then the values, left to right, as the grammar would read them: `and` binds tighter.
+  let ors: Filter[] | undefined;
+  let ands: Filter[] | undefined;
+  let last: Filter | undefined;
+  for (i = 0; ; ) {
+    // The shape is known good: a test is two tokens when `pr` follows its field, else three.
+    const length = (tokens[i + 1] as IToken).tokenType === Pr ? 2 : 3;
+    const test = flatTest(text, tokens, i, length);
+    i += length;
+    if (last === undefined) last = test;
+    else (ands ??= [last]).push(test);
+    const joiner = i === n ? undefined : (tokens[i] as IToken).tokenType;
+    if (joiner !== And) {
+      const conjunction: Filter = ands === undefined ? (last as Filter) : { type: "and", filters: ands };
+      if (joiner === undefined) return ors === undefined ? conjunction : (ors.push(conjunction), { type: "or", filters: ors });
+      (ors ??= []).push(conjunction);
+      ands = undefined;
+      last = undefined;
+    }
+    i++;
+  }
+}
+
+/** One test of a flat filter, read as the grammar's `test` rule reads it (no observer, no slots). */
+function flatTest(text: string, tokens: readonly IToken[], at: number, length: number): Filter {
+  const fieldToken = tokens[at] as IToken;
+  const field = readPointer(fieldToken.image, text, fieldToken.startOffset);
+  if (length === 2) return { type: "presence", field };
+  const operatorToken = tokens[at + 1] as IToken;
+  let operator = CORE_NAMES.get(operatorToken.tokenType);
+  if (operator === undefined) {
+    operator = operatorToken.image;
+    if (!OPERATOR_NAME.test(operator)) throw operatorError(text, operatorToken);
+  }
+  const third = tokens[at + 2] as IToken;
+  const type = third.tokenType;
+  let value: FilterValue;
+  if (type === True) value = true;
+  else if (type === False) value = false;
+  else if (type === DoubleQuoted || type === SingleQuoted) value = unquote(third.image);
+  else {
+    const reading = readNumber(third.image);
+    if ("code" in reading) throw numberError(text, third, reading, fieldToken);
+    value = reading.value;
+  }
+  return { type: "comparison", operator, field, value };
+}
+
+/** The text of a string literal: the quotes taken off, each `\x` read as `x`. */
+function unquote(image: string): string {
+  const body = image.slice(1, -1);
+  return body.includes("\\") ? body.replace(/\\([\s\S])/g, "$1") : body;
+}
+
+/** Filters of at most this many tokens that are tests joined by `and`/`or` skip the grammar machinery. */
+const FLAT_TOKENS = 64;
+
 function runParser(
   text: string,
   options: ParseFilterOptions | undefined,
@@ -366,16 +431,16 @@ function runParser(
   const lexed = tokenize(text, slots);
   if (lexed.unterminatedAt !== -1) throw unterminatedStringError(text, lexed.unterminatedAt);
   if (slots !== undefined) checkSlotsStandAlone(text, lexed.tokens);
+  const tokens = lexed.tokens;
+  if (observer === undefined && slots === undefined && tokens.length > 0 && tokens.length <= FLAT_TOKENS) {
+    const filter = readFlat(text, tokens);
+    if (filter !== undefined) return filter;
+  }
   parser.text = text;
   parser.maxNesting = maxNesting;
-  parser.groups.length = 0;
+  if (parser.groups.length !== 0) parser.groups.length = 0;
   parser.observer = observer;
   try {
-    const tokens = lexed.tokens;
-    if (observer === undefined && slots === undefined && tokens.length > 0 && tokens.length <= 3) {
-      const filter = parser.readOneTest(tokens);
-      if (filter !== undefined) return filter;
-    }
     parser.input = tokens;
     const filter = parser.filter();
     const error = parser.errors[0];
