@@ -98,14 +98,24 @@ const ONE_TEST_FIELD = new Set([Word, And, Or, Pr, Eq, Co, Sw, Lt, Le, Gt, Ge]);
 const ONE_TEST_OPERATOR = new Set([Word, Not, And, Or, True, False, Eq, Co, Sw, Lt, Le, Gt, Ge]);
 const ONE_TEST_VALUE = new Set([DoubleQuoted, SingleQuoted, Word, Not, And, Or, Pr, True, False, Eq, Co, Sw, Lt, Le, Gt, Ge]);
 
+// The same sets as bits per token type index, for the flat reader's shape check.
+const AS_FIELD = 1;
+const AS_OPERATOR = 2;
+const AS_VALUE = 4;
+const PR_IDX = Pr.tokenTypeIdx as number;
+const ROLES = new Uint8Array(Math.max(...[...ONE_TEST_FIELD, ...ONE_TEST_OPERATOR, ...ONE_TEST_VALUE].map((t) => t.tokenTypeIdx as number)) + 1);
+for (const [set, bit] of [[ONE_TEST_FIELD, AS_FIELD], [ONE_TEST_OPERATOR, AS_OPERATOR], [ONE_TEST_VALUE, AS_VALUE]] as const) {
+  for (const type of set) ROLES[type.tokenTypeIdx as number] = (ROLES[type.tokenTypeIdx as number] as number) | bit;
+}
+
 /** How many tokens the test at `at` takes (`field pr`: 2, `field op value`: 3), or 0 if none stands there. */
 function testLength(tokens: readonly IToken[], at: number): number {
   const first = tokens[at];
   const second = tokens[at + 1];
-  if (first === undefined || second === undefined || !ONE_TEST_FIELD.has(first.tokenType)) return 0;
-  if (second.tokenType === Pr) return 2;
+  if (first === undefined || second === undefined || ((ROLES[first.tokenTypeIdx] ?? 0) & AS_FIELD) === 0) return 0;
+  if (second.tokenTypeIdx === PR_IDX) return 2;
   const third = tokens[at + 2];
-  return third !== undefined && ONE_TEST_OPERATOR.has(second.tokenType) && ONE_TEST_VALUE.has(third.tokenType) ? 3 : 0;
+  return third !== undefined && ((ROLES[second.tokenTypeIdx] ?? 0) & AS_OPERATOR) !== 0 && ((ROLES[third.tokenTypeIdx] ?? 0) & AS_VALUE) !== 0 ? 3 : 0;
 }
 
 class FilterParser extends EmbeddedActionsParser {
