@@ -2,7 +2,7 @@ import { createHash, createHmac } from "node:crypto";
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { CrestError, reasonPhrase } from "../src/query/crest-error.js";
-import { base64urlToText, bytesToBase64url, constantTimeEqual, digestText, randomSecret, signText, textToBase64url } from "../src/query/signing.js";
+import { base64urlToText, bytesToBase64url, constantTimeEqual, digestText, openCookie, randomSecret, sealCookie, signText, textToBase64url } from "../src/query/signing.js";
 
 // Tests written to kill mutants Stryker found alive in src/query (see docs/mutation-testing.md).
 // Oracles: the HTTP / CREST reason phrases, and node:crypto / Buffer for the signing helpers.
@@ -119,6 +119,39 @@ describe("signing helpers against node:crypto", () => {
     expect(digestText(long, 43)).toBe(createHash("sha256").update(long, "utf8").digest("base64url"));
     expect(digestText(long, 10)).toBe(createHash("sha256").update(long, "utf8").digest("base64url").slice(0, 10));
     expect(textToBase64url("a".repeat(2000) + "ü")).toBe(Buffer.from("a".repeat(2000) + "ü", "utf8").toString("base64url"));
+  });
+
+  it("seals and opens paging cookies, refusing every altered, foreign or unreadable one", () => {
+    fc.assert(
+      fc.property(fc.dictionary(fc.string({ maxLength: 4 }), fc.oneof(fc.integer(), fc.string(), fc.array(fc.boolean(), { maxLength: 3 }))), (data) => {
+        expect(openCookie("k1", sealCookie("k1", data))).toEqual(data);
+      }),
+      { numRuns: 200 },
+    );
+    const cookie = sealCookie("k1", { o: 40, q: "digest" });
+    const [payload, mac] = cookie.split(".") as [string, string];
+    const refused = (text: string, why: RegExp) => {
+      let error: unknown;
+      try {
+        openCookie("k1", text);
+      } catch (e) {
+        error = e;
+      }
+      expect(error).toBeInstanceOf(CrestError);
+      expect((error as CrestError).code).toBe(400);
+      expect((error as CrestError).message).toMatch(why);
+    };
+    const flip = (text: string, at: number) => text.slice(0, at) + (text[at] === "A" ? "B" : "A") + text.slice(at + 1);
+    refused(`${flip(payload, 3)}.${mac}`, /^Invalid _pagedResultsCookie: it is not a cookie this server made, or it was altered$/);
+    refused(`${payload}.${flip(mac, 21)}`, /or it was altered$/);
+    expect(() => openCookie("k2", cookie)).toThrow(/or it was altered$/);
+    refused(payload, /^Invalid _pagedResultsCookie: it is not a cookie this server made$/);
+    refused(`${payload}.${mac.slice(1)}`, /this server made$/);
+    refused(`${payload}.${mac}.x`, /this server made$/);
+    refused(`.${mac}`, /this server made$/);
+    refused("", /this server made$/);
+    // Signed by us but not an object, or not base64url JSON at all: unreadable.
+    for (const inner of [textToBase64url("[1]"), textToBase64url("7"), textToBase64url("{"), "%%%"]) refused(`${inner}.${signText("k1", inner, 22)}`, /it cannot be read$/);
   });
 
   it("compares strings exactly", () => {

@@ -1,6 +1,6 @@
 import type { Filter, Pointer } from "../language/ast.js";
 import { foldFilter } from "../build/transform.js";
-import { base64urlToText, constantTimeEqual, digestText, randomSecret, signText, textToBase64url } from "./signing.js";
+import { digestText, invalidCookie, openCookie, randomSecret, sealCookie } from "./signing.js";
 import { CrestError } from "./crest-error.js";
 import { compileFilter, readInList, type EvaluateOptions } from "../eval/evaluator.js";
 import { formatPointer } from "../language/pointer.js";
@@ -177,31 +177,14 @@ function digest(text: string): string {
   return digestText(text, 16);
 }
 
-function sign(secret: string | Uint8Array, payload: string): string {
-  return signText(secret, payload, 22);
-}
-
 function makeCookie(secret: string | Uint8Array, queryDigest: string, offset: number): string {
-  const payload = textToBase64url(JSON.stringify({ o: offset, q: queryDigest }));
-  return `${payload}.${sign(secret, payload)}`;
+  return sealCookie(secret, { o: offset, q: queryDigest });
 }
 
 function readCookie(secret: string | Uint8Array, cookie: string, queryDigest: string): number {
-  const invalid = (why: string) => CrestError.badRequest(`Invalid _pagedResultsCookie: ${why}`);
-  const [payload = "", mac = "", ...rest] = cookie.split(".");
-  if (rest.length > 0 || payload === "" || mac.length !== 22) throw invalid("it is not a cookie this server made");
-  if (!constantTimeEqual(mac, sign(secret, payload))) throw invalid("it is not a cookie this server made, or it was altered");
-  let data: unknown;
-  try {
-    const text = base64urlToText(payload);
-    if (text === undefined) throw new Error("not base64url");
-    data = JSON.parse(text);
-  } catch {
-    throw invalid("it cannot be read");
-  }
-  const { o, q } = (typeof data === "object" && data !== null ? data : {}) as { o?: unknown; q?: unknown };
-  if (typeof o !== "number" || !Number.isSafeInteger(o) || o < 0) throw invalid("it holds no valid position");
-  if (q !== queryDigest) throw invalid("it belongs to another query (a different _queryFilter, _queryId, _sortKeys or other parameter)");
+  const { o, q } = openCookie(secret, cookie);
+  if (typeof o !== "number" || !Number.isSafeInteger(o) || o < 0) throw invalidCookie("it holds no valid position");
+  if (q !== queryDigest) throw invalidCookie("it belongs to another query (a different _queryFilter, _queryId, _sortKeys or other parameter)");
   return o;
 }
 

@@ -1,6 +1,7 @@
 import { hmac } from "@noble/hashes/hmac.js";
 import { sha256 } from "@noble/hashes/sha2.js";
 import { randomBytes, utf8ToBytes } from "@noble/hashes/utils.js";
+import { CrestError } from "./crest-error.js";
 
 // Cookie signing must run synchronously in every runtime (browsers, Deno, Bun, edge workers), so it
 // uses @noble/hashes (audited, dependency-free, synchronous) instead of node:crypto or the
@@ -150,4 +151,41 @@ export function constantTimeEqual(a: string, b: string): boolean {
   let diff = 0;
   for (let i = 0; i < a.length; i++) diff |= a.charCodeAt(i) ^ b.charCodeAt(i);
   return diff === 0;
+}
+
+/** Length of a paging cookie's signature (base64url characters of HMAC-SHA-256: 132 bits). */
+const COOKIE_MAC_LENGTH = 22;
+
+/** A paging cookie holding `data`: its JSON, base64url, then `.` and its signature under `secret`. */
+export function sealCookie(secret: string | Uint8Array, data: Readonly<Record<string, unknown>>): string {
+  const payload = textToBase64url(JSON.stringify(data));
+  return `${payload}.${signText(secret, payload, COOKIE_MAC_LENGTH)}`;
+}
+
+/** The 400 for a paging cookie that cannot be used, saying why. */
+export function invalidCookie(why: string): CrestError {
+  return CrestError.badRequest(`Invalid _pagedResultsCookie: ${why}`);
+}
+
+/**
+ * The data of a cookie that {@link sealCookie} made under `secret`, checked against its signature
+ * in constant time before it is read. What the data must hold is the caller's to check.
+ *
+ * @throws CrestError (400) when the cookie was not made here, was altered, or cannot be read.
+ */
+export function openCookie(secret: string | Uint8Array, cookie: string): Readonly<Record<string, unknown>> {
+  const dot = cookie.indexOf(".");
+  const payload = dot === -1 ? "" : cookie.slice(0, dot);
+  const mac = dot === -1 ? "" : cookie.slice(dot + 1);
+  if (payload === "" || mac.length !== COOKIE_MAC_LENGTH || mac.includes(".")) throw invalidCookie("it is not a cookie this server made");
+  if (!constantTimeEqual(mac, signText(secret, payload, COOKIE_MAC_LENGTH))) throw invalidCookie("it is not a cookie this server made, or it was altered");
+  let data: unknown;
+  try {
+    const text = base64urlToText(payload);
+    data = text === undefined ? undefined : JSON.parse(text);
+  } catch {
+    data = undefined;
+  }
+  if (typeof data !== "object" || data === null || Array.isArray(data)) throw invalidCookie("it cannot be read");
+  return data as Readonly<Record<string, unknown>>;
 }

@@ -19,7 +19,7 @@ import { CrestError } from "../query/crest-error.js";
 import { projectFields } from "../query/projection.js";
 import type { QueryResponse } from "../query/query-engine.js";
 import { checkQueryRequest, filterParameter, parseSortKeys, type QueryRequest, type SortKey } from "../query/query-params.js";
-import { base64urlToText, constantTimeEqual, digestText, randomSecret, signText, textToBase64url } from "../query/signing.js";
+import { digestText, invalidCookie, openCookie, randomSecret, sealCookie } from "../query/signing.js";
 import type { CollectionStore, StoredResource, WriteOptions } from "./store.js";
 
 /**
@@ -332,26 +332,13 @@ function positionOf(row: Record<string, unknown>, keys: number): Position {
 }
 
 function makeCookie(secret: string | Uint8Array, digest: string, offset: number, position: Position): string {
-  const payload = textToBase64url(JSON.stringify({ o: offset, q: digest, k: position }));
-  return `${payload}.${signText(secret, payload, 22)}`;
+  return sealCookie(secret, { o: offset, q: digest, k: position });
 }
 
 function readCookie(secret: string | Uint8Array, cookie: string, digest: string, width: number): { o: number; k: Position } {
-  const invalid = (why: string) => CrestError.badRequest(`Invalid _pagedResultsCookie: ${why}`);
-  const [payload = "", mac = "", ...rest] = cookie.split(".");
-  if (rest.length > 0 || payload === "" || mac.length !== 22) throw invalid("it is not a cookie this server made");
-  if (!constantTimeEqual(mac, signText(secret, payload, 22))) throw invalid("it is not a cookie this server made, or it was altered");
-  let data: unknown;
-  try {
-    const text = base64urlToText(payload);
-    if (text === undefined) throw new Error("not base64url");
-    data = JSON.parse(text);
-  } catch {
-    throw invalid("it cannot be read");
-  }
-  const { o, q, k } = (typeof data === "object" && data !== null ? data : {}) as { o?: unknown; q?: unknown; k?: unknown };
-  if (q !== digest) throw invalid("it belongs to another query (a different _queryFilter, _queryId or _sortKeys)");
-  if (typeof o !== "number" || !Number.isSafeInteger(o) || o < 0 || !Array.isArray(k) || k.length !== width) throw invalid("it holds no valid position");
+  const { o, q, k } = openCookie(secret, cookie);
+  if (q !== digest) throw invalidCookie("it belongs to another query (a different _queryFilter, _queryId or _sortKeys)");
+  if (typeof o !== "number" || !Number.isSafeInteger(o) || o < 0 || !Array.isArray(k) || k.length !== width) throw invalidCookie("it holds no valid position");
   return { o, k: k as Position };
 }
 
