@@ -69,6 +69,7 @@ export { filter, type Interpolation } from "./build/template.js";
 export {
   filterEquals,
   foldFilter,
+  forEachTest,
   mapFields,
   referencedFields,
   simplifyFilter,

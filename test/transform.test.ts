@@ -3,6 +3,7 @@ import { describe, expect, it } from "vitest";
 import {
   filterEquals,
   foldFilter,
+  forEachTest,
   formatFilter,
   mapFields,
   parseFilter,
@@ -151,5 +152,28 @@ describe("simplifyFilter", () => {
     const f = parseFilter(Array.from({ length: 10_000 }, (_, i) => `/f eq ${i % 5000}`).join(" or "));
     const g = simplifyFilter(f);
     expect(g.type === "or" && g.filters.length).toBe(5000);
+  });
+});
+
+describe("forEachTest", () => {
+  it("visits every test once, left to right, as a recursive walk finds them", () => {
+    const leaves = (f: Filter): Filter[] =>
+      f.type === "and" || f.type === "or" ? f.filters.flatMap(leaves) : f.type === "not" ? leaves(f.filter) : f.type === "literal" ? [] : [f];
+    fc.assert(
+      fc.property(arbitraryFilter, (f) => {
+        const seen: Filter[] = [];
+        forEachTest(f, (test) => seen.push(test));
+        expect(seen).toEqual(leaves(f));
+        // The very nodes, not copies.
+        seen.forEach((node, i) => expect(node).toBe(leaves(f)[i]));
+      }),
+      { numRuns: 300 },
+    );
+  });
+
+  it("refuses a tree deeper than the limit with a RangeError, not a stack overflow", () => {
+    let deep: Filter = { type: "presence", field: ["a"] };
+    for (let i = 0; i < 100_000; i++) deep = { type: "not", filter: deep };
+    expect(() => forEachTest(deep, () => undefined)).toThrow(RangeError);
   });
 });

@@ -132,6 +132,51 @@ export function mapFields(filter: Filter, rename: (pointer: Pointer) => Pointer)
 }
 
 /**
+ * Call `visit` for every test of a filter (each presence and comparison node), left to right: for
+ * analyses that only care about the tests, such as the operators or fields a filter uses.
+ * Iterative: deep trees cost no stack.
+ *
+ * @throws RangeError for trees deeper than `MAX_FILTER_DEPTH`.
+ *
+ * @example
+ * ```ts
+ * import { forEachTest, parseFilter } from "crest-query";
+ * const operators = new Set<string>();
+ * forEachTest(parseFilter("a eq 1 or !(b regex 'x' and c pr)"), (test) => {
+ *   if (test.type === "comparison") operators.add(test.operator);
+ * });
+ * [...operators]; // ["eq", "regex"]
+ * ```
+ */
+export function forEachTest(filter: Filter, visit: (test: PresenceFilter | ComparisonFilter) => void): void {
+  const nodes: Filter[] = [filter];
+  const depths: number[] = [0];
+  for (let node = nodes.pop(); node !== undefined; node = nodes.pop()) {
+    const depth = depths.pop() as number;
+    if (depth > MAX_FILTER_DEPTH) tooDeep();
+    switch (node.type) {
+      case "and":
+      case "or":
+        for (let i = node.filters.length - 1; i >= 0; i--) {
+          nodes.push(node.filters[i] as Filter);
+          depths.push(depth + 1);
+        }
+        break;
+      case "not":
+        nodes.push(node.filter);
+        depths.push(depth + 1);
+        break;
+      case "presence":
+      case "comparison":
+        visit(node);
+        break;
+      default:
+        break;
+    }
+  }
+}
+
+/**
  * The fields a filter tests, each once, in the order they first appear.
  *
  * @example
@@ -142,16 +187,9 @@ export function mapFields(filter: Filter, rename: (pointer: Pointer) => Pointer)
  */
 export function referencedFields(filter: Filter): Pointer[] {
   const seen = new Map<string, Pointer>();
-  foldFilter<void>(filter, {
-    and: () => undefined,
-    or: () => undefined,
-    not: () => undefined,
-    literal: () => undefined,
-    presence: (node) => void seen.set(JSON.stringify(node.field), node.field),
-    comparison: (node) => {
-      const key = JSON.stringify(node.field);
-      if (!seen.has(key)) seen.set(key, node.field);
-    },
+  forEachTest(filter, (node) => {
+    const key = JSON.stringify(node.field);
+    if (!seen.has(key)) seen.set(key, node.field);
   });
   return [...seen.values()];
 }

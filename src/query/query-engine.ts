@@ -1,5 +1,5 @@
 import type { Filter, Pointer } from "../language/ast.js";
-import { foldFilter } from "../build/transform.js";
+import { forEachTest } from "../build/transform.js";
 import { digestText, invalidCookie, openCookie, randomSecret, sealCookie } from "./signing.js";
 import { CrestError } from "./crest-error.js";
 import { compileFilter, readInList, type EvaluateOptions } from "../eval/evaluator.js";
@@ -299,17 +299,10 @@ function uniqueFields(fields: readonly Pointer[]): Pointer[] {
 // A filter's `in` tests must hold a JSON array of values (unless the caller implements `in`).
 function checkInOperands(filter: Filter, options: QueryOptions): void {
   if (ownFunction(options.extendedOperators, "in") !== undefined) return;
-  foldFilter<void>(filter, {
-    and: () => undefined,
-    or: () => undefined,
-    not: () => undefined,
-    literal: () => undefined,
-    presence: () => undefined,
-    comparison: (node) => {
-      if (node.operator !== "in") return;
-      const list = readInList(node.value);
-      if ("problem" in list) throw CrestError.badRequest(`Invalid _queryFilter: ${list.problem} (field ${formatPointer(node.field)})`, { parameter: "_queryFilter" });
-    },
+  forEachTest(filter, (node) => {
+    if (node.type !== "comparison" || node.operator !== "in") return;
+    const list = readInList(node.value);
+    if ("problem" in list) throw CrestError.badRequest(`Invalid _queryFilter: ${list.problem} (field ${formatPointer(node.field)})`, { parameter: "_queryFilter" });
   });
 }
 
@@ -332,13 +325,8 @@ function functionsUsed(filter: Filter | undefined, named: NamedQuery | undefined
   if (named !== undefined) return `q${identity(named)}`;
   if (filter === undefined || options.extendedOperators === undefined) return "";
   const operators = new Set<string>();
-  foldFilter<void>(filter, {
-    and: () => undefined,
-    or: () => undefined,
-    not: () => undefined,
-    literal: () => undefined,
-    presence: () => undefined,
-    comparison: (node) => void operators.add(node.operator),
+  forEachTest(filter, (node) => {
+    if (node.type === "comparison") operators.add(node.operator);
   });
   const parts: string[] = [];
   for (const operator of operators) {
