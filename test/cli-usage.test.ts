@@ -67,6 +67,30 @@ describe("input: size cap, formats, standard input, exact integers", () => {
   });
 });
 
+describe("output: integers beyond 2^53 from a server", () => {
+  it("prints them exactly from query and read", async () => {
+    const body = '{"_id":"1","big":12345678901234567890,"neg":-9223372036854775808,"small":42,"d":1.5}';
+    const server: Server = createServer((req, res) => {
+      res.writeHead(200, { "content-type": "application/json" });
+      res.end(req.url?.includes("_queryFilter") === true ? `{"result":[${body}],"resultCount":1,"pagedResultsCookie":null,"totalPagedResultsPolicy":"NONE","totalPagedResults":-1,"remainingPagedResults":-1}` : body);
+    });
+    await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+    try {
+      const base = `http://127.0.0.1:${(server.address() as AddressInfo).port}/c`;
+      const query = await runAsync(["query", base, "--retries", "0"]);
+      expect(query.code).toBe(0);
+      expect(query.stdout).toBe(`${body}\n`);
+      const read = await runAsync(["read", base, "1", "--retries", "0"]);
+      expect(read.code).toBe(0);
+      expect(read.stdout).toContain('"big": 12345678901234567890');
+      expect(read.stdout).toContain('"neg": -9223372036854775808');
+      expect(read.stdout).toContain('"d": 1.5');
+    } finally {
+      await new Promise((resolve) => server.close(resolve));
+    }
+  });
+});
+
 describe("output: control characters never reach the terminal", () => {
   it("escapes a server's message", async () => {
     const server: Server = createServer((_req, res) => {

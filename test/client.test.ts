@@ -358,3 +358,33 @@ describe("mock server", () => {
     expect(remove.status).toBe(405);
   });
 });
+
+describe("reading bodies with the caller's JSON reader", () => {
+  const page = '{"result":[{"_id":"1","big":12345678901234567890}],"resultCount":1,"pagedResultsCookie":null,"totalPagedResultsPolicy":"NONE","totalPagedResults":-1,"remainingPagedResults":-1}';
+  const fakeFetch = (text: string) => async () => new Response(text, { status: 200, headers: { "content-type": "application/json" } });
+
+  it("gives every body to parseJson, and the pages hold what it returned", async () => {
+    const texts: string[] = [];
+    const exact = (text: string) => {
+      texts.push(text);
+      return JSON.parse(text.replace(/"big":(\d+)/, '"big":"$1"')) as unknown;
+    };
+    const pages = await collect(queryPages("http://h.test/c", { fetch: fakeFetch(page), parseJson: exact }));
+    expect(texts).toEqual([page]);
+    expect(pages[0]?.result).toEqual([{ _id: "1", big: "12345678901234567890" }]);
+    // Without it, JSON.parse rounds the integer.
+    const rounded = await collect(queryPages("http://h.test/c", { fetch: fakeFetch(page) }));
+    expect((rounded[0]?.result[0] as { big: number }).big).toBe(12345678901234567000);
+  });
+
+  it("reports a reader's refusal as a body that is not JSON, whatever it throws", async () => {
+    for (const thrown of [new SyntaxError("nope at 3"), "a string"]) {
+      const reader = () => {
+        throw thrown;
+      };
+      const error = await caughtAsync(Error, () => collect(queryPages("http://h.test/c", { fetch: fakeFetch(page), retry: { retries: 0 }, parseJson: reader })));
+      expect(error.message).toMatch(thrown instanceof Error ? /not valid JSON \(nope at 3\)/ : /not valid JSON \(a string\)/);
+    }
+    await expect(collect(queryPages("http://h.test/c", { fetch: fakeFetch(page), parseJson: 5 as unknown as (t: string) => unknown }))).rejects.toThrow(/parseJson must be a function/);
+  });
+});

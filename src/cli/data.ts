@@ -102,6 +102,11 @@ function parseNumber(text: string): number | bigint {
   return Number(text);
 }
 
+/** JSON text read with integers beyond 2^53 kept exact (as bigints); for the client's `parseJson`. */
+export function parseJsonExact(text: string): unknown {
+  return parseJson(text, true);
+}
+
 function parseJson(text: string, exactIntegers: boolean): unknown {
   // JSON.parse is fast and iterative; the lossless reader is needed only when some integer may be
   // beyond 2^53 (16 digits or more in a row, wherever they are).

@@ -10,7 +10,7 @@ import { collectionStores, openPglite, openPostgres, type DatabaseConnection } f
 import { createMockServer } from "../node/mock-server.js";
 import { queryCollection } from "../query/query-engine.js";
 import { parseFieldList, parseSortKeys, type TotalPagedResultsPolicy } from "../query/query-params.js";
-import { collectionName, DEFAULT_MAX_INPUT_BYTES, loadResources, parseResources, parseSize, readCapped, readStreamCapped, sampleDataPath } from "./data.js";
+import { collectionName, DEFAULT_MAX_INPUT_BYTES, loadResources, parseJsonExact, parseResources, parseSize, readCapped, readStreamCapped, sampleDataPath } from "./data.js";
 import { explainFilter } from "./explain.js";
 import { syntaxHints } from "./hints.js";
 import { recognisePasted } from "./pasted.js";
@@ -594,7 +594,7 @@ goes to standard error. The bearer token comes from --token or the CREST_TOKEN v
       let pages = 0;
       let known = -1;
       try {
-        for await (const page of queryPages(url, { ...options, onRetry: (info) => progress(`retrying in ${info.delayMs} ms after ${info.reason}`) })) {
+        for await (const page of queryPages(url, { ...options, parseJson: parseJsonExact, onRetry: (info) => progress(`retrying in ${info.delayMs} ms after ${info.reason}`) })) {
           pages++;
           resources += page.resultCount;
           if (page.totalPagedResults >= 0) known = page.totalPagedResults;

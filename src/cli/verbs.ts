@@ -1,10 +1,12 @@
 import { readFileSync } from "node:fs";
 import { resolve } from "node:path";
 import { parseArgs } from "node:util";
+import { stringify as stringifyJson } from "lossless-json";
 import { serviceAccount, type TokenProvider } from "../client/auth.js";
 import { createCrestClient, type CrestResource } from "../client/crest-client.js";
 import { checkFilter } from "../language/lint.js";
 import type { PatchOperation } from "../query/patch.js";
+import { parseJsonExact } from "./data.js";
 import { CliError, httpUrl, readAll, type CliIo } from "./io.js";
 
 /** A command of the command line (the shape run.ts registers). */
@@ -80,6 +82,7 @@ function collection(given: string | undefined, io: CliIo, values: Values): Crest
     ...(typeof auth === "string" ? { token: auth } : auth === undefined ? {} : { auth }),
     ...(timeout === undefined || timeout === 0 ? {} : { timeoutMs: timeout }),
     ...(retries === undefined ? {} : { retry: { retries } }),
+    parseJson: parseJsonExact,
   });
   return client.resource(segments.join("/"));
 }
@@ -140,7 +143,7 @@ async function body(given: string | undefined, values: Values, io: CliIo, requir
 }
 
 function print(io: CliIo, value: unknown): number {
-  if (value !== undefined) io.stdout.write(`${JSON.stringify(value, null, 2)}\n`);
+  if (value !== undefined) io.stdout.write(`${stringifyJson(value, undefined, 2) ?? "null"}\n`);
   return 0;
 }
 

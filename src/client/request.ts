@@ -109,6 +109,13 @@ export interface CrestRequestOptions {
   readonly maxBodyBytes?: number;
   /** The most bytes read from an error response body (default 64 KiB); a longer one is ignored. */
   readonly maxErrorBodyBytes?: number;
+  /**
+   * How response bodies are read from JSON text (default `JSON.parse`). Pass a reader that keeps
+   * integers beyond 2^53 exact (for example one built on lossless-json) when resources hold them:
+   * `JSON.parse` rounds them to the nearest double. It must throw a SyntaxError on text that is
+   * not JSON.
+   */
+  readonly parseJson?: (text: string) => unknown;
   /** Called before each retry, with why and how long it waits. */
   readonly onRetry?: (info: RetryInfo) => void;
   /** Waits between retries; tests pass their own clock. Default: a timer that the signal cancels. */
@@ -284,6 +291,7 @@ class Sender implements RequestSender {
   private readonly maxRedirects: number;
   private readonly maxBodyBytes: number;
   private readonly maxErrorBodyBytes: number;
+  private readonly parseJson: (text: string) => unknown;
   /** What `abort` stops: each request and retry wait under way. */
   private readonly inflight = new Set<AbortController>();
   private stopped: { readonly reason: unknown } | undefined;
@@ -309,6 +317,8 @@ class Sender implements RequestSender {
     this.maxRedirects = Math.floor(checkLimit("maxRedirects", options.maxRedirects, 5));
     this.maxBodyBytes = checkLimit("maxBodyBytes", options.maxBodyBytes, 64 * MiB, 1);
     this.maxErrorBodyBytes = checkLimit("maxErrorBodyBytes", options.maxErrorBodyBytes, 64 * 1024, 1);
+    if (options.parseJson !== undefined && typeof options.parseJson !== "function") throw usageError("parseJson must be a function of the body text");
+    this.parseJson = options.parseJson ?? JSON.parse;
     const redirects = options.redirects ?? "same-origin";
     if (redirects !== "same-origin" && redirects !== "follow" && redirects !== "error") {
       throw usageError(`redirects must be "same-origin", "follow" or "error", not ${JSON.stringify(redirects)}`);
@@ -516,11 +526,11 @@ class Sender implements RequestSender {
         }
         if (read.text === "") return { status, statusText, headers: response.headers, url, crossOrigin };
         try {
-          return { status, statusText, headers: response.headers, url, crossOrigin, body: JSON.parse(read.text) };
+          return { status, statusText, headers: response.headers, url, crossOrigin, body: this.parseJson(read.text) };
         } catch (error) {
           // A whole body that is not JSON will not improve by asking again; an error body need not be JSON.
           if (!ok) return { status, statusText, headers: response.headers, url, crossOrigin };
-          const problem = `the response body is not valid JSON (${(error as Error).message.slice(0, 200)})`;
+          const problem = `the response body is not valid JSON (${(error instanceof Error ? error.message : String(error)).slice(0, 200)})`;
           return { status: 0, statusText: "", url, problem, reason: "Invalid response", transient: false };
         }
       }
