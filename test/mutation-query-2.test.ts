@@ -1,0 +1,332 @@
+import fc from "fast-check";
+import { describe, expect, it } from "vitest";
+import { applyPatch, compareSortValues, CrestError, jsonEquals, queryCollection, sortResources, validatePatch, type SortKey } from "../src/index.js";
+import { caught } from "./helpers/errors.js";
+import { modelCompareIgnoringCase, modelCompareNumbers, modelValuesAt } from "./helpers/evaluation-model.js";
+
+// Tests written to kill the mutants Stryker found alive in src/query (query-params, sort,
+// projection, patch). Each checks behaviour against a plain model written from the documented
+// rules, not from the code.
+
+// ---------------------------------------------------------------------------------------------
+// Sorting: a model of `_sortKeys` order.
+
+const MISSING = Symbol("missing");
+
+function modelRank(v: unknown): number {
+  if (typeof v === "boolean") return 0;
+  if (typeof v === "number" || typeof v === "bigint") return 1;
+  if (typeof v === "string") return 2;
+  return 3;
+}
+
+function modelCompareValues(a: unknown, b: unknown): number {
+  const ra = modelRank(a);
+  const rb = modelRank(b);
+  if (ra !== rb) return Math.sign(ra - rb);
+  if (ra === 0) return a === b ? 0 : a === false ? -1 : 1;
+  if (ra === 1) return Math.sign(modelCompareNumbers(a as number | bigint, b as number | bigint));
+  if (ra === 2) return modelCompareIgnoringCase(a as string, b as string);
+  return 0;
+}
+
+// The smallest value a field holds (an array field counts by its elements); MISSING when none.
+function modelSortValue(resource: unknown, field: readonly string[]): unknown {
+  const values = modelValuesAt(resource, field)
+    .flatMap((v) => (Array.isArray(v) ? v : [v]))
+    .filter((v) => v !== null && v !== undefined);
+  let best: unknown = MISSING;
+  for (const v of values) if (best === MISSING || modelCompareValues(v, best) < 0) best = v;
+  return best;
+}
+
+function modelSort<T>(resources: readonly T[], keys: readonly SortKey[]): T[] {
+  const rows = resources.map((r, i) => ({ r, i, values: keys.map((k) => modelSortValue(r, k.field)) }));
+  rows.sort((x, y) => {
+    for (let k = 0; k < keys.length; k++) {
+      const a = x.values[k];
+      const b = y.values[k];
+      if (a === MISSING && b === MISSING) continue;
+      if (a === MISSING) return 1;
+      if (b === MISSING) return -1;
+      const c = modelCompareValues(a, b);
+      if (c !== 0) return keys[k]!.descending ? -c : c;
+    }
+    return x.i - y.i;
+  });
+  return rows.map((row) => row.r);
+}
+
+const sortValue = fc.oneof(
+  fc.boolean(),
+  fc.integer({ min: -3, max: 3 }),
+  fc.constantFrom(0.5, -0.5, -0, 0, 1e300, -1e300),
+  fc.bigInt({ min: -3n, max: 3n }),
+  fc.constantFrom("", "a", "A", "b", "B", "ab", "Ab", "ä", "Ä", "ß", "z"),
+  fc.constant(null),
+  fc.constant({}),
+);
+const fieldValue = fc.oneof(sortValue, fc.array(sortValue, { maxLength: 3 }));
+const resource = fc.record({ a: fieldValue, b: fc.oneof(fc.record({ c: fieldValue }, { requiredKeys: [] }), fc.array(fc.record({ c: sortValue }), { maxLength: 2 })) }, { requiredKeys: [] });
+const sortKey = fc.record({ field: fc.constantFrom(["a"], ["b", "c"], ["b"], ["a", "0"]), descending: fc.boolean() });
+const withIds = (rows: object[]) => rows.map((r, i) => ({ _id: String(i), ...r }));
+
+describe("sorting against a model", () => {
+  it("compareSortValues has the sign of the model's order", () => {
+    fc.assert(
+      fc.property(sortValue, sortValue, (a, b) => {
+        expect(Math.sign(compareSortValues(a, b)) + 0).toBe(modelCompareValues(a, b) + 0);
+      }),
+      { numRuns: 2000 },
+    );
+  });
+
+  it("sortResources gives the model's stable order", () => {
+    fc.assert(
+      fc.property(fc.array(resource, { maxLength: 12 }), fc.array(sortKey, { maxLength: 3 }), (rows, keys) => {
+        const resources = withIds(rows);
+        expect(sortResources(resources, keys).map((r) => r._id)).toEqual(modelSort(resources, keys).map((r) => r._id));
+      }),
+      { numRuns: 500 },
+    );
+  });
+
+  it("every page of a sorted query is the model's slice, first page or later, cached or not", () => {
+    fc.assert(
+      fc.property(
+        fc.array(resource, { minLength: 1, maxLength: 40 }),
+        fc.array(sortKey, { minLength: 1, maxLength: 2 }),
+        fc.integer({ min: 1, max: 6 }),
+        fc.integer({ min: 0, max: 45 }),
+        (rows, keys, pageSize, offset) => {
+          const resources = withIds(rows);
+          const expected = modelSort(resources, keys).map((r) => r._id);
+          const request = { queryFilter: "true", sortKeys: keys, pageSize, pagedResultsOffset: offset };
+          expect(queryCollection(resources, request, { cache: false }).result.map((r) => r._id)).toEqual(expected.slice(offset, offset + pageSize));
+          // With a cache: the first page (selected), then the page asked for (from the full sort).
+          expect(queryCollection(resources, { ...request, pagedResultsOffset: 0 }).result.map((r) => r._id)).toEqual(expected.slice(0, pageSize));
+          expect(queryCollection(resources, request).result.map((r) => r._id)).toEqual(expected.slice(offset, offset + pageSize));
+        },
+      ),
+      { numRuns: 300 },
+    );
+  });
+
+  it("a walk by cookies through a large sorted result visits the model's order", () => {
+    const resources = withIds(Array.from({ length: 50 }, (_, i) => ({ a: (i * 37) % 11, b: { c: `x${(i * 7) % 5}` } })));
+    const keys: SortKey[] = [{ field: ["a"], descending: true }, { field: ["b", "c"], descending: false }];
+    const expected = modelSort(resources, keys).map((r) => r._id);
+    const seen: string[] = [];
+    let cookie: string | undefined;
+    for (let page = 0; page < 20; page++) {
+      const response = queryCollection(resources, { queryFilter: "true", sortKeys: keys, pageSize: 3, ...(cookie === undefined ? {} : { pagedResultsCookie: cookie }) });
+      seen.push(...response.result.map((r) => r._id));
+      if (response.pagedResultsCookie === null) break;
+      cookie = response.pagedResultsCookie;
+    }
+    expect(seen).toEqual(expected);
+  });
+});
+
+// ---------------------------------------------------------------------------------------------
+// Patch: validation messages, nested fields, arrays, protected fields, and jsonEquals.
+
+const patchError = (run: () => unknown): CrestError => caught(CrestError, run);
+
+describe("validatePatch names what is wrong, by operation index", () => {
+  it.each<[unknown, number, RegExp]>([
+    [{}, 400, /^A patch is a JSON array of operations$/],
+    [[{ operation: "remove", field: "/a" }, null], 400, /^Patch operation 1 is not a JSON object$/],
+    [[["add"]], 400, /^Patch operation 0 is not a JSON object$/],
+    [[{ operation: "add", field: "/a", path: "/a", value: 1 }], 400, /^Patch operation 0 \(add \/a\): unknown member 'path' \(expected operation, field, value, from\)$/],
+    [[{ operation: 7, field: "/a" }], 400, /^Patch operation 0 \(\? \/a\): unknown operation 7 /],
+    [[{ operation: "test", field: 3 }], 400, /^Patch operation 0 \(test\): unknown operation "test" /],
+    [[{ operation: "add", field: 3, value: 1 }], 400, /^Patch operation 0 \(add\): field must be a string pointer$/],
+    [[{ operation: "replace", field: "/a" }], 400, /: replace needs a value$/],
+    [[{ operation: "transform", field: "/a" }], 400, /: transform needs a value$/],
+    [[{ operation: "copy", field: "/a", from: "/b", value: 1 }], 400, /: copy takes no value/],
+    [[{ operation: "move", field: "/a" }], 400, /^Patch operation 0 \(move \/a\): move needs a from$/],
+    [[{ operation: "copy", field: "/a", from: 5 }], 400, /: from must be a string pointer$/],
+    [[{ operation: "copy", field: "/a", from: "/a b" }], 400, /: invalid from '\/a b'/],
+    [[{ operation: "copy", field: "/a", from: "" }], 400, /: from must name a field, not the whole resource$/],
+    [[{ operation: "remove", field: "/a", from: "/b" }], 400, /: remove takes no from$/],
+    [[{ operation: "add", field: "/a", value: 1, from: "/b" }], 400, /: add takes no from$/],
+    [[{ operation: "increment", field: "/a", value: Number.NaN }], 400, /: increment needs a number value$/],
+    [[{ operation: "increment", field: "/a", value: Number.POSITIVE_INFINITY }], 400, /: increment needs a number value$/],
+  ])("refuses %j", (body, code, message) => {
+    const e = patchError(() => validatePatch(body));
+    expect(e.code).toBe(code);
+    expect(e.message).toMatch(message);
+  });
+
+  it("accepts exactly the documented shapes and returns only the members given", () => {
+    expect(validatePatch(Array.from({ length: 10_000 }, () => ({ operation: "remove", field: "/a" })))).toHaveLength(10_000);
+    const ops = validatePatch([
+      { operation: "remove", field: "/a" },
+      { operation: "remove", field: "/a", value: null },
+      { operation: "copy", field: "/a", from: "/b" },
+      { operation: "increment", field: "/n", value: -2.5 },
+    ]);
+    expect(ops.map((o) => Object.keys(o))).toEqual([["operation", "field"], ["operation", "field", "value"], ["operation", "field", "from"], ["operation", "field", "value"]]);
+    expect(ops[1]).toEqual({ operation: "remove", field: "/a", value: null });
+    expect(ops[2]).toEqual({ operation: "copy", field: "/a", from: "/b" });
+  });
+});
+
+describe("applyPatch on nested fields and arrays", () => {
+  interface Base {
+    _id: string;
+    _rev: string;
+    a: { b: number[]; c: unknown };
+    list: { k: number }[];
+    n: number;
+    s: string;
+    [key: string]: unknown;
+  }
+  const base = (): Base => ({ _id: "1", _rev: "2", a: { b: [1, 2, 3], c: null }, list: [{ k: 1 }, { k: 2 }, { k: 1 }], n: 5, s: "x" });
+
+  it("adds: creates parents (also over null), inserts at N, appends with -, appends an array to an array", () => {
+    expect(applyPatch(base(), [{ operation: "add", field: "/x/y/z", value: 1 }]).x).toEqual({ y: { z: 1 } });
+    expect(applyPatch(base(), [{ operation: "add", field: "/a/c/d", value: 1 }]).a.c).toEqual({ d: 1 });
+    expect(applyPatch(base(), [{ operation: "add", field: "/a/b/0", value: 9 }]).a.b).toEqual([9, 1, 2, 3]);
+    expect(applyPatch(base(), [{ operation: "add", field: "/a/b/3", value: 9 }]).a.b).toEqual([1, 2, 3, 9]);
+    expect(applyPatch(base(), [{ operation: "add", field: "/a/b/-", value: [9] }]).a.b).toEqual([1, 2, 3, [9]]);
+    expect(applyPatch(base(), [{ operation: "add", field: "/a/b", value: [9, 1] }]).a.b).toEqual([1, 2, 3, 9, 1]);
+    expect(applyPatch(base(), [{ operation: "add", field: "/n", value: [9] }]).n).toEqual([9]);
+    expect(applyPatch(base(), [{ operation: "add", field: "/list/1/k", value: 7 }]).list).toEqual([{ k: 1 }, { k: 7 }, { k: 1 }]);
+  });
+
+  it.each<[unknown[], RegExp]>([
+    [[{ operation: "add", field: "/a/b/4", value: 9 }], /^Patch operation 0 \(add \/a\/b\/4\): '4' is not an index of the array \(0 to 3, or - to append\)$/],
+    [[{ operation: "add", field: "/a/b/01", value: 9 }], /'01' is not an index of the array/],
+    [[{ operation: "add", field: "/a/b/x", value: 9 }], /'x' is not an index of the array/],
+    [[{ operation: "add", field: "/list/3/k", value: 9 }], /'\/list\/3' is not an element of the array$/],
+    [[{ operation: "add", field: "/list/01/k", value: 9 }], /'\/list\/01' is not an element of the array$/],
+    [[{ operation: "add", field: "/s/t", value: 9 }], /'\/s' holds "x", not an object or array$/],
+    [[{ operation: "replace", field: "/a/b/3", value: 9 }], /^Patch operation 0 \(replace \/a\/b\/3\): '3' is not an element of the array \(0 to 2\)$/],
+    [[{ operation: "replace", field: "/a/b/01", value: 9 }], /'01' is not an element of the array/],
+    [[{ operation: "remove", field: "/a" }, { operation: "increment", field: "/a/b", value: 1 }], /^Patch operation 1 \(increment \/a\/b\): the field \/a\/b is missing; increment needs a number there$/],
+    [[{ operation: "increment", field: "/s", value: 1 }], /the field \/s holds "x", not a number$/],
+    [[{ operation: "increment", field: "/list", value: 1 }], /the field \/list holds \{"k":1\}, not a number$/],
+    [[{ operation: "increment", field: "/n", value: Number.MAX_VALUE }, { operation: "increment", field: "/n", value: Number.MAX_VALUE }], /^Patch operation 1 \(increment \/n\): incrementing \/n overflows$/],
+    [[{ operation: "move", field: "/a/b/x", from: "/a" }], /cannot move a field into itself$/],
+    [[{ operation: "add", field: "/_id", value: "2" }], /^Patch operation 0 \(add \/_id\): _id cannot be changed by a patch$/],
+    [[{ operation: "remove", field: "/_rev" }], /_rev cannot be changed/],
+    [[{ operation: "move", field: "/x", from: "/_id" }], /_id cannot be changed/],
+    [[{ operation: "add", field: "/_id/x", value: 1 }], /_id cannot be changed/],
+  ])("refuses %j, naming the operation, and changes nothing", (ops, message) => {
+    const resource = base();
+    const before = JSON.stringify(resource);
+    const e = patchError(() => applyPatch(resource, ops));
+    expect(e.code).toBe(400);
+    expect(e.message).toMatch(message);
+    expect(JSON.stringify(resource)).toBe(before);
+  });
+
+  it("removes: fields, elements by index, equal values from arrays, nothing when absent", () => {
+    expect(applyPatch(base(), [{ operation: "remove", field: "/a/b/1" }]).a.b).toEqual([1, 3]);
+    expect(applyPatch(base(), [{ operation: "remove", field: "/a/b/1", value: 2 }]).a.b).toEqual([1, 3]);
+    expect(applyPatch(base(), [{ operation: "remove", field: "/a/b/1", value: 3 }]).a.b).toEqual([1, 2, 3]);
+    expect(applyPatch(base(), [{ operation: "remove", field: "/a/b/3" }]).a.b).toEqual([1, 2, 3]);
+    expect(applyPatch(base(), [{ operation: "remove", field: "/a/b/01" }]).a.b).toEqual([1, 2, 3]);
+    expect(applyPatch(base(), [{ operation: "remove", field: "/list", value: { k: 1 } }]).list).toEqual([{ k: 2 }]);
+    expect(applyPatch(base(), [{ operation: "remove", field: "/a/b", value: [1, 3] }]).a.b).toEqual([2]);
+    expect(applyPatch(base(), [{ operation: "remove", field: "/s", value: "X" }]).s).toBe("x");
+    expect("s" in applyPatch(base(), [{ operation: "remove", field: "/s", value: "x" }])).toBe(false);
+    expect("b" in applyPatch(base(), [{ operation: "remove", field: "/a/b" }]).a).toBe(false);
+    // Absent parents, primitives on the way and missing keys are no-ops.
+    for (const field of ["/zz/y", "/s/t/u", "/n/t", "/a/zz", "/list/9/k", "/list/x/k", "/a/c/d"]) {
+      expect(applyPatch(base(), [{ operation: "remove", field }])).toEqual(base());
+    }
+  });
+
+  it("replaces and increments through arrays", () => {
+    expect(applyPatch(base(), [{ operation: "replace", field: "/a/b/2", value: 0 }]).a.b).toEqual([1, 2, 0]);
+    expect(applyPatch(base(), [{ operation: "replace", field: "/a/b", value: 0 }]).a.b).toBe(0);
+    expect(applyPatch(base(), [{ operation: "increment", field: "/a/b", value: -1 }]).a.b).toEqual([0, 1, 2]);
+    expect(applyPatch(base(), [{ operation: "increment", field: "/a/b/1", value: 0.5 }]).a.b).toEqual([1, 2.5, 3]);
+    expect(applyPatch(base(), [{ operation: "increment", field: "/list/0/k", value: 2 }]).list[0]).toEqual({ k: 3 });
+  });
+
+  it("copies and moves deep copies; a missing from does nothing; _id may be copied from", () => {
+    const copied = applyPatch(base(), [{ operation: "copy", field: "/c", from: "/a" }]) as ReturnType<typeof base> & { c: { b: number[] } };
+    expect(copied.c).toEqual(copied.a);
+    expect(copied.c).not.toBe(copied.a);
+    expect(copied.c.b).not.toBe(copied.a.b);
+    expect(applyPatch(base(), [{ operation: "copy", field: "/a/b/-", from: "/n" }]).a.b).toEqual([1, 2, 3, 5]);
+    expect(applyPatch(base(), [{ operation: "copy", field: "/a/b", from: "/a/b" }]).a.b).toEqual([1, 2, 3, 1, 2, 3]);
+    const moved = applyPatch(base(), [{ operation: "move", field: "/m", from: "/list/1" }]) as ReturnType<typeof base> & { m: unknown };
+    expect(moved.m).toEqual({ k: 2 });
+    expect(moved.list).toEqual([{ k: 1 }, { k: 1 }]);
+    expect(applyPatch(base(), [{ operation: "move", field: "/a/bb", from: "/a/b" }]).a).toEqual({ bb: [1, 2, 3], c: null });
+    expect(applyPatch(base(), [{ operation: "move", field: "/x", from: "/nothing" }])).toEqual(base());
+    expect(applyPatch(base(), [{ operation: "copy", field: "/x", from: "/a/b/7" }])).toEqual(base());
+    expect((applyPatch(base(), [{ operation: "copy", field: "/x", from: "/_id" }]) as { x?: unknown }).x).toBe("1");
+    expect(applyPatch(base(), [{ operation: "add", field: "/_id", value: "z" }], { protectedFields: [] })._id).toBe("z");
+    expect(() => applyPatch(base(), [{ operation: "add", field: "/n", value: 1 }], { protectedFields: ["n"] })).toThrow(/n cannot be changed/);
+  });
+
+  it("transforms with the function given (a copy of the current value and the operation's value), else 501", () => {
+    const e = patchError(() => applyPatch(base(), [{ operation: "add", field: "/q", value: 1 }, { operation: "transform", field: "/s", value: "up" }]));
+    expect(e.code).toBe(501);
+    expect(e.message).toBe("Patch operation 1 (transform /s): transform is not supported by this server");
+    const seen: unknown[] = [];
+    const resource = base();
+    const out = applyPatch(resource, [{ operation: "transform", field: "/a", value: { how: "keys" } }], {
+      transform: (current, how) => {
+        seen.push(how);
+        (current as { b: number[] }).b.push(99); // changing what it was given changes nothing else
+        return Object.keys(current as object);
+      },
+    });
+    expect(seen).toEqual([{ how: "keys" }]);
+    expect(out.a).toEqual(["b", "c"]);
+    expect(resource.a.b).toEqual([1, 2, 3]);
+    expect(applyPatch(base(), [{ operation: "transform", field: "/nothing", value: 0 }], { transform: (current) => current === undefined })).toMatchObject({ nothing: true });
+  });
+
+  it("never shares values with the operations or the resource, and refuses non-objects", () => {
+    const value = { deep: [1] };
+    const ops = [{ operation: "add", field: "/v", value }];
+    const out = applyPatch(base(), ops) as Base & { v: { deep: number[] } };
+    value.deep.push(2);
+    expect(out.v).toEqual({ deep: [1] });
+    const resource = base();
+    const patched = applyPatch(resource, []);
+    patched.a.b.push(4);
+    expect(resource.a.b).toEqual([1, 2, 3]);
+    expect(patchError(() => applyPatch([1] as unknown as object, [])).message).toBe("Only a JSON object can be patched");
+    const proto = applyPatch(JSON.parse('{"__proto__":{"x":1}}') as object, []);
+    expect(Object.keys(proto)).toEqual(["__proto__"]);
+  });
+});
+
+describe("jsonEquals against a model", () => {
+  // Equal JSON values have the same canonical text (keys sorted).
+  const canonical = (v: unknown): string =>
+    Array.isArray(v) ? `[${v.map(canonical).join(",")}]` : v !== null && typeof v === "object" ? `{${Object.keys(v).sort().map((k) => `${JSON.stringify(k)}:${canonical((v as Record<string, unknown>)[k])}`).join(",")}}` : JSON.stringify(v);
+  const json = fc.letrec((tie) => ({
+    v: fc.oneof(
+      { depthSize: "small" },
+      fc.constantFrom(0, 1, "a", "A", true, false, null, ""),
+      fc.array(tie("v"), { maxLength: 3 }),
+      fc.dictionary(fc.constantFrom("a", "b", "c"), tie("v"), { maxKeys: 3 }),
+    ),
+  })).v;
+
+  it("is true exactly for values with the same canonical text", () => {
+    fc.assert(
+      fc.property(json, json, (a, b) => {
+        expect(jsonEquals(a, b)).toBe(canonical(a) === canonical(b));
+        expect(jsonEquals(a, JSON.parse(JSON.stringify(a)))).toBe(true);
+      }),
+      { numRuns: 1000 },
+    );
+    expect(jsonEquals({ a: 1, b: 2 }, { b: 2, a: 1 })).toBe(true);
+    expect(jsonEquals({ a: 1 }, { a: 1, b: 2 })).toBe(false);
+    expect(jsonEquals({ a: 1, b: 2 }, { a: 1, c: 2 })).toBe(false);
+    expect(jsonEquals([1, 2], [1, 2, 3])).toBe(false);
+    expect(jsonEquals([], {})).toBe(false);
+    expect(jsonEquals({}, [])).toBe(false);
+  });
+});
