@@ -1,6 +1,6 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { applyPatch, compareSortValues, CrestError, jsonEquals, queryCollection, sortResources, validatePatch, type SortKey } from "../src/index.js";
+import { applyPatch, compareSortValues, CrestError, jsonEquals, projectFields, queryCollection, sortResources, validatePatch, type SortKey } from "../src/index.js";
 import { caught } from "./helpers/errors.js";
 import { modelCompareIgnoringCase, modelCompareNumbers, modelValuesAt } from "./helpers/evaluation-model.js";
 
@@ -328,5 +328,99 @@ describe("jsonEquals against a model", () => {
     expect(jsonEquals([1, 2], [1, 2, 3])).toBe(false);
     expect(jsonEquals([], {})).toBe(false);
     expect(jsonEquals({}, [])).toBe(false);
+  });
+});
+
+// ---------------------------------------------------------------------------------------------
+// Projection (`_fields`): a recursive model written from the documented rules.
+
+const isIndex = (segment: string): boolean => /^[0-9]+$/.test(segment);
+
+function modelProject(node: unknown, fields: readonly (readonly string[])[]): unknown {
+  if (fields.some((f) => f.length === 0)) return node;
+  if (Array.isArray(node)) {
+    const spread = fields.filter((f) => !isIndex(f[0]!));
+    const indexed = fields.filter((f) => isIndex(f[0]!) && Number(f[0]) < node.length);
+    if (indexed.length === 0) {
+      if (spread.length === 0) return undefined;
+      const kept = node.map((element) => modelProject(element, spread)).filter((v) => v !== undefined);
+      return kept.length === 0 ? undefined : kept;
+    }
+    const out = node.map((element, i) => {
+      const own = indexed.filter((f) => Number(f[0]) === i).map((f) => f.slice(1));
+      return own.length === 0 && spread.length === 0 ? undefined : modelProject(element, [...spread, ...own]);
+    });
+    let last = out.length - 1;
+    while (last >= 0 && out[last] === undefined) last--;
+    return last < 0 ? undefined : out.slice(0, last + 1).map((v) => (v === undefined ? null : v));
+  }
+  if (node === null || typeof node !== "object") return undefined;
+  const out: Record<string, unknown> = {};
+  let any = false;
+  const keys = [...new Set(fields.map((f) => f[0]!))];
+  for (const key of keys) {
+    if (!Object.prototype.hasOwnProperty.call(node, key)) continue;
+    const value = (node as Record<string, unknown>)[key];
+    if (value === undefined) continue;
+    const picked = modelProject(
+      value,
+      fields.filter((f) => f[0] === key).map((f) => f.slice(1)),
+    );
+    if (picked === undefined) continue;
+    Object.defineProperty(out, key, { value: picked, enumerable: true, writable: true, configurable: true });
+    any = true;
+  }
+  return any ? out : undefined;
+}
+
+function modelProjectFields(resource: unknown, fields: readonly (readonly string[])[]): unknown {
+  if (fields.length === 0 || fields.some((f) => f.length === 0 || (f.length === 1 && f[0] === "*"))) return resource;
+  return modelProject(resource, [["_id"], ["_rev"], ...fields]) ?? {};
+}
+
+describe("projection against a model", () => {
+  const leaf = fc.oneof(fc.integer({ min: 0, max: 9 }), fc.constantFrom("s", null, true));
+  const json = fc.letrec((tie) => ({
+    v: fc.oneof(
+      { depthSize: "small", maxDepth: 4 },
+      leaf,
+      fc.array(tie("v"), { maxLength: 3 }),
+      fc.dictionary(fc.constantFrom("a", "b", "c", "0"), tie("v"), { maxKeys: 3 }),
+    ),
+  })).v;
+  const projected = fc.record({ _id: fc.constant("x"), a: json, b: json }, { requiredKeys: ["_id"] });
+  const fieldPointer = fc.array(fc.constantFrom("a", "b", "c", "0", "1", "2", "5"), { minLength: 1, maxLength: 4 });
+
+  it("keeps what the model keeps, at its place", () => {
+    fc.assert(
+      fc.property(projected, fc.array(fieldPointer, { minLength: 1, maxLength: 4 }), (resource, fields) => {
+        expect(projectFields(resource, fields)).toEqual(modelProjectFields(resource, fields));
+      }),
+      { numRuns: 3000 },
+    );
+  });
+
+  it("keeps whole resources for no fields, *, or the empty pointer; refuses over-long fields", () => {
+    const r = { _id: "x", a: 1 };
+    expect(projectFields(r, [])).toBe(r);
+    expect(projectFields(r, [["*"]])).toBe(r);
+    expect(projectFields(r, [["a"], []])).toBe(r);
+    expect(projectFields(r, [["*", "a"]])).toEqual({ _id: "x" });
+    expect(projectFields({ a: 1 }, [["zz"]])).toEqual({});
+    expect(projectFields({ _rev: "3", a: 1, b: 2 }, [["b"]])).toEqual({ _rev: "3", b: 2 });
+    const deep = Array.from({ length: 1000 }, () => "a");
+    expect(projectFields({ _id: "x" }, [deep])).toEqual({ _id: "x" });
+    expect(() => projectFields({ _id: "x" }, [[...deep, "a"]])).toThrow(new RangeError("A field to keep has 1001 segments; at most 1000 are allowed"));
+  });
+
+  it("follows arrays nested in arrays, and keeps a whole field however it is also listed deeper", () => {
+    const r = { _id: "x", a: [[{ b: 1, c: 2 }, [{ b: 3 }]], { c: 4 }, [[]], { b: 5 }] };
+    expect(projectFields(r, [["a", "b"]])).toEqual({ _id: "x", a: [[{ b: 1 }, [{ b: 3 }]], { b: 5 }] });
+    expect(projectFields(r, [["a", "b"], ["a"]])).toEqual(r);
+    expect(projectFields(r, [["a"], ["a", "b"]])).toEqual(r);
+    expect(projectFields(r, [["a", "1", "c"], ["a", "b"]])).toEqual({ _id: "x", a: [[{ b: 1 }, [{ b: 3 }]], { c: 4 }, null, { b: 5 }] });
+    expect(projectFields(r, [["a", "1"], ["a", "1", "c"]])).toEqual({ _id: "x", a: [null, { c: 4 }] });
+    expect(projectFields(r, [["a", "1", "c"], ["a", "1"]])).toEqual({ _id: "x", a: [null, { c: 4 }] });
+    expect(projectFields(r, [["a", "9"]])).toEqual({ _id: "x" });
   });
 });
