@@ -1,6 +1,6 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { applyPatch, compareSortValues, CrestError, jsonEquals, projectFields, queryCollection, sortResources, validatePatch, type SortKey } from "../src/index.js";
+import { applyPatch, compareSortValues, CrestError, formatQueryParams, jsonEquals, parseQueryParams, projectFields, queryCollection, sortResources, validatePatch, type QueryRequest, type SortKey } from "../src/index.js";
 import { caught } from "./helpers/errors.js";
 import { modelCompareIgnoringCase, modelCompareNumbers, modelValuesAt } from "./helpers/evaluation-model.js";
 
@@ -422,5 +422,139 @@ describe("projection against a model", () => {
     expect(projectFields(r, [["a", "1"], ["a", "1", "c"]])).toEqual({ _id: "x", a: [null, { c: 4 }] });
     expect(projectFields(r, [["a", "1", "c"], ["a", "1"]])).toEqual({ _id: "x", a: [null, { c: 4 }] });
     expect(projectFields(r, [["a", "9"]])).toEqual({ _id: "x" });
+  });
+});
+
+// ---------------------------------------------------------------------------------------------
+// Query parameters: each rule of reading and writing them, with the exact 400 messages.
+
+describe("parseQueryParams, rule by rule", () => {
+  const bad = (input: Parameters<typeof parseQueryParams>[0]): CrestError => caught(CrestError, () => parseQueryParams(input));
+
+  it("reads a query string: after the first ?, before any #, names and values decoded, bare names empty", () => {
+    expect(parseQueryParams("https://x/y?_pageSize=3#_pageSize=4&_fields=a")).toEqual({ pageSize: 3 });
+    expect(parseQueryParams("_pageSize=3&&x&%5FpageSize2=%61+b")).toEqual({ pageSize: 3, extra: { x: "", _pageSize2: "a b" } });
+    expect(parseQueryParams("_prettyPrint")).toEqual({ prettyPrint: true });
+    expect(parseQueryParams("y=a=b")).toEqual({ extra: { y: "a=b" } });
+    expect(parseQueryParams({ a: undefined, b: ["1", "2"], _fields: ["a", "b"] })).toEqual({ fields: [["a"], ["b"]], extra: { b: "2" } });
+    expect(parseQueryParams("")).toEqual({});
+  });
+
+  it("names the parameter and the offset of a bad percent escape", () => {
+    expect(bad("_pageSize=%zz").message).toMatch(/^Invalid _pageSize: .*two hex digits.* at offset 0$/);
+    expect(bad("_pageSize=1%zz").message).toMatch(/ at offset 1$/);
+    expect(bad("a%zz=1").message).toMatch(/^Invalid a%zz: .* at offset 1$/);
+  });
+
+  it("reads counts: digits with an optional +, spaces around, safe integers only", () => {
+    expect(parseQueryParams({ _pageSize: " +7 ", _pagedResultsOffset: "0" })).toEqual({ pageSize: 7, pagedResultsOffset: 0 });
+    expect(bad({ _pageSize: "9007199254740993" }).message).toBe("Invalid _pageSize: '9007199254740993' is not a non-negative integer");
+    expect(bad({ _pagedResultsOffset: "1e3" }).message).toBe("Invalid _pagedResultsOffset: '1e3' is not a non-negative integer");
+    expect(bad({ _pageSize: "" }).message).toContain("_pageSize");
+    expect(bad({ _pageSize: "x5" }).message).toContain("_pageSize");
+    expect(bad({ _pageSize: "5x" }).message).toContain("_pageSize");
+  });
+
+  it("reads the policy and the pretty-print flag ignoring case and spaces", () => {
+    expect(parseQueryParams({ _totalPagedResultsPolicy: " estimate ", _prettyPrint: "FALSE" })).toEqual({ totalPagedResultsPolicy: "ESTIMATE", prettyPrint: false });
+    expect(parseQueryParams({ _totalPagedResultsPolicy: "none", _prettyPrint: " True " })).toEqual({ totalPagedResultsPolicy: "NONE", prettyPrint: true });
+    expect(bad({ _totalPagedResultsPolicy: "all" }).message).toBe("Invalid _totalPagedResultsPolicy: 'all' is not NONE, EXACT or ESTIMATE");
+    expect(bad({ _prettyPrint: "yes" }).message).toBe("Invalid _prettyPrint: 'yes' is not true or false");
+  });
+
+  it("keeps _queryId, _queryExpression and the cookie as given; an empty cookie may go with an offset", () => {
+    expect(parseQueryParams({ _queryId: "q", _pagedResultsCookie: "c", q: "1" })).toEqual({ queryId: "q", pagedResultsCookie: "c", extra: { q: "1" } });
+    expect(parseQueryParams({ _queryExpression: "select *" })).toEqual({ queryExpression: "select *" });
+    expect(parseQueryParams({ _pagedResultsCookie: "", _pagedResultsOffset: 2 })).toEqual({ pagedResultsCookie: "", pagedResultsOffset: 2 });
+    expect(bad({ _queryId: "" }).message).toBe("Invalid _queryId: it is empty");
+    expect(bad({ _pagedResultsCookie: "c", _pagedResultsOffset: 0 }).message).toBe("Parameters _pagedResultsCookie and _pagedResultsOffset cannot be used together");
+  });
+
+  it("refuses a repeated single-valued parameter and mixed query kinds, naming them", () => {
+    expect(bad("_PAGESIZE=1&_pagesize=1").message).toBe("Parameter _pageSize is given more than once");
+    expect(bad("_queryExpression=x&_queryFilter=true").message).toBe("Parameters _queryFilter and _queryExpression cannot be used together");
+    expect(bad("_queryExpression=x&_queryFilter=true&_queryId=a").message).toBe("Parameters _queryFilter and _queryId and _queryExpression cannot be used together");
+    // Lists may repeat: the values are joined.
+    expect(parseQueryParams("_fields=a&_FIELDS=b,a&_sortKeys=-c&_sortKeys=d").fields).toEqual([["a"], ["b"]]);
+    expect(parseQueryParams("_sortKeys=-c&_sortKeys=d").sortKeys).toEqual([
+      { field: ["c"], descending: true },
+      { field: ["d"], descending: false },
+    ]);
+  });
+
+  it("gives the filter's syntax error in full", () => {
+    const e = bad({ _queryFilter: "a eq 1 and" });
+    expect(e.message).toMatch(/^Invalid _queryFilter: /);
+    expect(e.detail).toMatchObject({ parameter: "_queryFilter", offset: 10, line: 1, column: 11 });
+    expect(Object.keys(e.detail as object).sort()).toEqual(["column", "expected", "found", "line", "offset", "parameter"]);
+  });
+
+  it("reads field lists: spaces trimmed, empty items skipped, a field counted once however written, at most 100", () => {
+    expect(parseQueryParams({ _fields: " a , ,/a,b/c, b/c ,/b/c" }).fields).toEqual([["a"], ["b", "c"]]);
+    expect(parseQueryParams({ _fields: "," }).fields).toEqual([]);
+    const hundred = Array.from({ length: 100 }, (_, i) => `f${i}`);
+    expect(parseQueryParams({ _fields: [...hundred, ...hundred.map((f) => `/${f}`)].join(",") }).fields).toHaveLength(100);
+    expect(bad({ _fields: [...hundred, "g"].join(",") }).message).toBe("Invalid _fields: more than 100 different fields");
+    expect(bad({ _fields: "a,b/c#" }).message).toMatch(/^Invalid _fields: /);
+  });
+
+  it("reads sort keys: - descending, + ascending, the first of a field decides, at most 100", () => {
+    expect(parseQueryParams({ _sortKeys: "  " }).sortKeys).toEqual([]);
+    expect(parseQueryParams({ _sortKeys: " +a , -/b/c,-a, b/c ,/a" }).sortKeys).toEqual([
+      { field: ["a"], descending: false },
+      { field: ["b", "c"], descending: true },
+    ]);
+    expect(parseQueryParams({ _sortKeys: "-a,-a" }).sortKeys).toEqual([{ field: ["a"], descending: true }]);
+    expect(bad({ _sortKeys: "+" }).message).toBe("Invalid _sortKeys: '+' names no field");
+    expect(bad({ _sortKeys: "a,- " }).message).toBe("Invalid _sortKeys: '-' names no field");
+    expect(bad({ _sortKeys: "-/" }).message).toBe("Invalid _sortKeys: '-/' names no field");
+    expect(bad({ _sortKeys: "a,,b" }).message).toBe("Invalid _sortKeys: 'a,,b' holds an empty key");
+    const long = `${"x".repeat(70)},`;
+    expect(bad({ _sortKeys: long }).message).toBe(`Invalid _sortKeys: '${"x".repeat(60)}…' holds an empty key`);
+    const sixty = `${"y".repeat(59)},`;
+    expect(bad({ _sortKeys: sixty }).message).toBe(`Invalid _sortKeys: '${sixty}' holds an empty key`);
+    const hundred = Array.from({ length: 100 }, (_, i) => `f${i}`);
+    expect(parseQueryParams({ _sortKeys: [...hundred, ...hundred.map((f) => `-${f}`)].join(",") }).sortKeys).toHaveLength(100);
+    expect(bad({ _sortKeys: [...hundred, "g"].join(",") }).message).toBe("Invalid _sortKeys: more than 100 different keys");
+    expect(bad({ _sortKeys: "a#" }).message).toMatch(/^Invalid _sortKeys: /);
+  });
+});
+
+describe("formatQueryParams, parameter by parameter", () => {
+  it("writes each parameter given, and leaves out empty lists", () => {
+    expect(formatQueryParams({ queryId: "q 1", queryExpression: "e", pagedResultsCookie: "c+/=", pagedResultsOffset: 4, totalPagedResultsPolicy: "EXACT", prettyPrint: false, extra: { "a b": "c&d" } })).toBe(
+      "_queryId=q%201&_queryExpression=e&_pagedResultsCookie=c%2B%2F%3D&_pagedResultsOffset=4&_totalPagedResultsPolicy=EXACT&_prettyPrint=false&a%20b=c%26d",
+    );
+    expect(formatQueryParams({ queryFilter: "a eq 1", fields: [], sortKeys: [] })).toBe("_queryFilter=a%20eq%201");
+    expect(formatQueryParams({ sortKeys: [{ field: ["a,b"], descending: false }, { field: ["c"], descending: true }] })).toBe("_sortKeys=%2Fa%252Cb%2C-%2Fc");
+    expect(formatQueryParams({ prettyPrint: true, pageSize: 0 })).toBe("_pageSize=0&_prettyPrint=true");
+    expect(formatQueryParams({})).toBe("");
+  });
+});
+
+describe("query requests checked by the engine", () => {
+  const bad = (request: QueryRequest): CrestError => caught(CrestError, () => queryCollection([{ _id: "1" }], request));
+
+  it("names what is wrong", () => {
+    expect(bad({}).message).toBe("A query needs _queryFilter or _queryId (use _queryFilter=true for every resource)");
+    expect(bad({ queryFilter: "true", queryExpression: "x" }).message).toBe("Parameters _queryFilter, _queryId and _queryExpression cannot be used together");
+    const expression = bad({ queryExpression: "x" });
+    expect([expression.code, expression.message]).toEqual([400, "Parameter _queryExpression is not supported: use _queryFilter"]);
+    expect(bad({ queryFilter: "true", pageSize: 1.5 }).message).toBe("Invalid _pageSize: '1.5' is not a non-negative integer");
+    expect(bad({ queryFilter: "true", pagedResultsOffset: -1 }).message).toBe("Invalid _pagedResultsOffset: '-1' is not a non-negative integer");
+    expect(bad({ queryFilter: "true", pagedResultsCookie: "abc", pagedResultsOffset: 0 }).message).toBe("Parameters _pagedResultsCookie and _pagedResultsOffset cannot be used together");
+    expect(bad({ queryFilter: "true", totalPagedResultsPolicy: "ALL" as "NONE" }).message).toBe("Invalid _totalPagedResultsPolicy: 'ALL' is not NONE, EXACT or ESTIMATE");
+    const syntax = bad({ queryFilter: "a eq" });
+    expect(syntax.message).toMatch(/^Invalid _queryFilter: /);
+    expect(syntax.detail).toEqual({ parameter: "_queryFilter", offset: 4 });
+  });
+
+  it("takes an empty cookie as none, and each policy as given", () => {
+    const rows = [{ _id: "1" }, { _id: "2" }];
+    expect(queryCollection(rows, { queryFilter: "true", pagedResultsCookie: "", pagedResultsOffset: 1 }).result).toEqual([{ _id: "2" }]);
+    for (const policy of ["NONE", "EXACT", "ESTIMATE"] as const) {
+      expect(queryCollection(rows, { queryFilter: "true", totalPagedResultsPolicy: policy }).totalPagedResultsPolicy).toBe(policy);
+    }
+    expect(queryCollection(rows, { queryFilter: "true" }).totalPagedResultsPolicy).toBe("NONE");
   });
 });
