@@ -558,3 +558,36 @@ describe("query requests checked by the engine", () => {
     expect(queryCollection(rows, { queryFilter: "true" }).totalPagedResultsPolicy).toBe("NONE");
   });
 });
+
+describe("edges left after the first mutation run", () => {
+  const plainProperty = (object: object, key: string) => expect(Object.getOwnPropertyDescriptor(object, key)).toMatchObject({ enumerable: true, writable: true, configurable: true });
+
+  it("gives plain, writable own properties in what it returns", () => {
+    const patched = applyPatch(JSON.parse('{"a":{"b":1}}') as Record<string, unknown>, [{ operation: "add", field: "/c/d", value: 2 }]);
+    plainProperty(patched, "a");
+    plainProperty(patched.a as object, "b");
+    plainProperty(patched, "c");
+    plainProperty(patched.c as object, "d");
+    const projected = projectFields({ _id: "x", a: { b: 1 } }, [["a", "b"]]);
+    plainProperty(projected, "a");
+    plainProperty(projected.a, "b");
+    const extra = parseQueryParams("x=1").extra as object;
+    plainProperty(extra, "x");
+  });
+
+  it("names the exact part of the field that is in the way", () => {
+    const resource = { a: { b: [1] } };
+    expect(() => applyPatch(resource, [{ operation: "add", field: "/a/b/0/x", value: 1 }])).toThrow(/'\/a\/b\/0' holds 1, not an object or array$/);
+    expect(() => applyPatch(resource, [{ operation: "add", field: "/a/b/1/x", value: 1 }])).toThrow(/'\/a\/b\/1' is not an element of the array$/);
+  });
+
+  it("moves a field onto itself as a no-op, and onto a sibling with the same prefix", () => {
+    const resource = { a: { b: 1 }, ab: {} };
+    expect(applyPatch(resource, [{ operation: "move", field: "/a", from: "/a" }])).toEqual(resource);
+    expect(applyPatch(resource, [{ operation: "move", field: "/ab/x", from: "/a" }])).toEqual({ ab: { x: { b: 1 } } });
+  });
+
+  it("accepts a page size of 0 (every match) from the engine", () => {
+    expect(queryCollection([{ _id: "1" }, { _id: "2" }], { queryFilter: "true", pageSize: 0, pagedResultsOffset: 0 }).result).toHaveLength(2);
+  });
+});
