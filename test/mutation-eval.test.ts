@@ -410,3 +410,46 @@ describe("generated code and closures against the model, three-valued", () => {
     }
   });
 });
+
+// Every operator against every kind of value, at every kind of field (one key, two keys, an array
+// on the way, an index), generated and as closures: an exhaustive grid where random filters are
+// too sparse to meet each generated fragment.
+describe("the evaluator on a grid of operators, values and fields", () => {
+  const leaves: unknown[] = ["", "a", "A", "ab", "Ab", "ba", "b", "B", "ß", "SS", "ss", 0, -0, 1, -1, 1.5, 2 ** 53, Number.NaN, Infinity, -Infinity, 0n, 1n, -1n, 2n ** 53n + 1n, true, false, null];
+  const assertions: Array<string | number | bigint | boolean> = ["", "a", "A", "b", "ab", "ss", 0, -0, 1, -1, 1.5, 2 ** 53, Number.NaN, Infinity, 0n, 1n, 2n ** 53n + 1n, true, false];
+  const operators = ["eq", "co", "sw", "lt", "le", "gt", "ge", "odd", "none"];
+  const odd = (value: unknown): boolean | undefined => (typeof value === "number" ? Math.abs(value % 2) === 1 : typeof value === "string" ? undefined : false);
+  const places: Array<{ field: string[]; put: (v: unknown) => unknown[] }> = [
+    { field: ["a"], put: (v) => [{ a: v }, { a: [v, "zz"] }, { a: [[v]] }, [{ a: v }], {}] },
+    { field: ["a", "b"], put: (v) => [{ a: { b: v } }, { a: [{ b: v }, { b: "zz" }] }, { a: [[{ b: v }]] }, { a: v }, [{ a: { b: v } }]] },
+    { field: ["a", "1"], put: (v) => [{ a: ["zz", v] }, { a: [v] }, { a: { 1: v } }, { a: [{ 1: v }, v] }] },
+    { field: ["a", "b", "c"], put: (v) => [{ a: { b: { c: v } } }, { a: [{ b: [{ c: v }] }] }, { a: { b: [[{ c: v }]] } }] },
+    { field: [], put: (v) => [v, [v]] },
+  ];
+
+  it("answers as the model for f and !f", () => {
+    let checked = 0;
+    for (const caseSensitive of [false, true]) {
+      const options = { caseSensitive, extendedOperators: { odd } };
+      for (const { field, put } of places) {
+        const resources = leaves.flatMap(put);
+        const filters: Filter[] = [{ type: "presence", field }];
+        for (const operator of operators) for (const value of assertions) filters.push({ type: "comparison", field, operator, value });
+        filters.push({ type: "comparison", field, operator: "in", value: '["a", 1, true, null, "SS"]' });
+        for (const f of filters) {
+          const negated: Filter = { type: "not", filter: f };
+          const predicates = [true, false].flatMap((generateCode) => [compileFilter(f, { ...options, generateCode }), compileFilter(negated, { ...options, generateCode })]);
+          for (const r of resources) {
+            const expected = modelEvaluate(f, r, { caseSensitive, operators: { odd } });
+            const got = predicates.map((p) => p(r));
+            if (got.join() !== [expected === true, expected === false, expected === true, expected === false].join()) {
+              expect({ filter: f, resource: r, caseSensitive, got }).toEqual({ filter: f, resource: r, caseSensitive, got: [expected === true, expected === false, expected === true, expected === false] });
+            }
+            checked++;
+          }
+        }
+      }
+    }
+    expect(checked).toBeGreaterThan(50_000);
+  });
+});
