@@ -591,3 +591,12 @@ describe("edges left after the first mutation run", () => {
     expect(queryCollection([{ _id: "1" }, { _id: "2" }], { queryFilter: "true", pageSize: 0, pagedResultsOffset: 0 }).result).toHaveLength(2);
   });
 });
+
+describe("sorting values a JavaScript resource may hold", () => {
+  it("counts an array of undefined as missing (last), not as a value", () => {
+    const rows = [{ _id: "1", a: [undefined] }, { _id: "2", a: {} }, { _id: "3", a: [undefined, "x"] }];
+    for (const descending of [false, true]) {
+      expect(sortResources(rows, [{ field: ["a"], descending }]).map((r) => r._id)).toEqual(descending ? ["2", "3", "1"] : ["3", "2", "1"]);
+    }
+  });
+});
