@@ -343,6 +343,9 @@ describe("evaluator errors and edges", () => {
   });
 });
 
+// The name of a predicate made by generated code (test/evaluator-generated.test.ts relies on it too).
+const GENERATED = "crestFilter";
+
 // The generated evaluator and the closures, each against the model, three-valued: a filter `f`
 // holds when the model says true, and `!f` holds when the model says false (unknown: neither).
 describe("generated code and closures against the model, three-valued", () => {
@@ -389,6 +392,7 @@ describe("generated code and closures against the model, three-valued", () => {
         const options = { caseSensitive, extendedOperators: { odd } };
         const negated: Filter = { type: "not", filter: f };
         const predicates = [false, true].flatMap((generateCode) => [compileFilter(f, { ...options, generateCode }), compileFilter(negated, { ...options, generateCode })]);
+        expect([predicates[2]?.name, predicates[3]?.name]).toEqual([GENERATED, GENERATED]);
         for (const r of resources) {
           const expected = modelEvaluate(f, r, { caseSensitive, operators: { odd } });
           expect(predicates.map((p) => p(r))).toEqual([expected === true, expected === false, expected === true, expected === false]);
@@ -439,6 +443,8 @@ describe("the evaluator on a grid of operators, values and fields", () => {
         for (const f of filters) {
           const negated: Filter = { type: "not", filter: f };
           const predicates = [true, false].flatMap((generateCode) => [compileFilter(f, { ...options, generateCode }), compileFilter(negated, { ...options, generateCode })]);
+          // Code was generated (a fragment that does not compile would fall back to the closures silently).
+          expect([predicates[0]?.name, predicates[1]?.name]).toEqual([GENERATED, GENERATED]);
           for (const r of resources) {
             const expected = modelEvaluate(f, r, { caseSensitive, operators: { odd } });
             const got = predicates.map((p) => p(r));
