@@ -4,7 +4,7 @@ import { compileFilter, matchesFilter, parseFilter, type Filter } from "../src/i
 import { compareBigintWithDouble, compareDoubles, compareFolded, compareIgnoringCase, compareNumbers, compareNumberValues, equalsFolded, foldCodePoint, foldString } from "../src/eval/collation.js";
 import { readInList } from "../src/eval/evaluator.js";
 import { compilePointer, ownValue, segmentIndex, valuesAt, walkPointer } from "../src/eval/walk.js";
-import { modelCompareIgnoringCase, modelCompareNumbers, modelValuesAt } from "./helpers/evaluation-model.js";
+import { modelCompareIgnoringCase, modelCompareNumbers, modelEvaluate, modelValuesAt } from "./helpers/evaluation-model.js";
 
 // Tests written to kill mutants Stryker found alive in src/eval (see docs/mutation-testing.md). The
 // oracle is the plain model of the evaluation rules in test/helpers/evaluation-model.ts.
@@ -340,5 +340,122 @@ describe("evaluator errors and edges", () => {
     expect(m("/v ge 'b'", "b", true)).toBe(true);
     expect(m("/v lt 'b'", 1, true)).toBe(false);
     expect(m("/v eq 'b'", "B", true)).toBe(false);
+  });
+});
+
+// The name of a predicate made by generated code (test/evaluator-generated.test.ts relies on it too).
+const GENERATED = "crestFilter";
+
+// The generated evaluator and the closures, each against the model, three-valued: a filter `f`
+// holds when the model says true, and `!f` holds when the model says false (unknown: neither).
+describe("generated code and closures against the model, three-valued", () => {
+  const segments = fc.constantFrom("a", "b", "0", "1", "2", "01");
+  const leaf = fc.oneof(
+    fc.constantFrom("a", "A", "b", "ab", "AB", "ß", "ss", "", "Σ", "ς"),
+    fc.constantFrom(0, -0, 1, -1, 1.5, 2 ** 53, Number.NaN, Infinity, -Infinity),
+    fc.constantFrom(0n, 1n, -1n, 2n ** 53n + 1n),
+    fc.boolean(),
+    fc.constant(null),
+  );
+  const resource: fc.Arbitrary<unknown> = fc.letrec<{ v: unknown }>((tie) => ({
+    v: fc.oneof({ depthSize: "small", maxDepth: 5 }, leaf, fc.array(tie("v"), { maxLength: 3 }), fc.dictionary(segments, tie("v"), { maxKeys: 3 })),
+  })).v;
+  const assertion = fc.oneof(
+    fc.constantFrom("a", "A", "b", "ab", "ß", "SS", "", "σ"),
+    fc.constantFrom(0, -0, 1, -1, 1.5, 2 ** 53, Number.NaN, Infinity, -Infinity),
+    fc.constantFrom(0n, 1n, -1n, 2n ** 53n + 1n),
+    fc.boolean(),
+  );
+  const inList = fc.array(fc.oneof(fc.constantFrom("a", "B", "ß"), fc.constantFrom(1, 1.5, 0), fc.boolean(), fc.constant(null)), { maxLength: 3 }).map((items) => JSON.stringify(items));
+  const field = fc.array(segments, { minLength: 0, maxLength: 5 });
+  const comparison = fc.oneof(
+    fc.record({ operator: fc.constantFrom("eq", "co", "sw", "lt", "le", "gt", "ge", "odd", "none"), field, value: assertion }),
+    fc.record({ operator: fc.constant("in"), field, value: inList }),
+  );
+  const filter = fc.letrec<{ f: Filter }>((tie) => ({
+    f: fc.oneof(
+      { depthSize: "small" },
+      field.map((f): Filter => ({ type: "presence", field: f })),
+      comparison.map((c): Filter => ({ type: "comparison", ...c })),
+      fc.boolean().map((value): Filter => ({ type: "literal", value })),
+      tie("f").map((f): Filter => ({ type: "not", filter: f })),
+      fc.array(tie("f"), { minLength: 2, maxLength: 4 }).map((filters): Filter => ({ type: "and", filters })),
+      fc.array(tie("f"), { minLength: 2, maxLength: 4 }).map((filters): Filter => ({ type: "or", filters })),
+    ),
+  })).f;
+  // Registered: true, false or unknown per value; "none" stays unregistered (always unknown).
+  const odd = (value: unknown): boolean | undefined => (typeof value === "number" ? Math.abs(value % 2) === 1 : typeof value === "string" ? undefined : false);
+
+  it("gives the model's answer for f and for !f", () => {
+    fc.assert(
+      fc.property(filter, fc.array(resource, { minLength: 1, maxLength: 6 }), fc.boolean(), (f, resources, caseSensitive) => {
+        const options = { caseSensitive, extendedOperators: { odd } };
+        const negated: Filter = { type: "not", filter: f };
+        const predicates = [false, true].flatMap((generateCode) => [compileFilter(f, { ...options, generateCode }), compileFilter(negated, { ...options, generateCode })]);
+        expect([predicates[2]?.name, predicates[3]?.name]).toEqual([GENERATED, GENERATED]);
+        for (const r of resources) {
+          const expected = modelEvaluate(f, r, { caseSensitive, operators: { odd } });
+          expect(predicates.map((p) => p(r))).toEqual([expected === true, expected === false, expected === true, expected === false]);
+        }
+      }),
+      { numRuns: 3000 },
+    );
+  });
+
+  it("answers filters nested past the generated depth (and at it) as the model does", () => {
+    for (const depth of [99, 100, 101, 102]) {
+      let f: Filter = { type: "comparison", field: ["a"], operator: "odd", value: 1n };
+      for (let i = 0; i < depth; i++) f = i % 2 === 0 ? { type: "not", filter: f } : { type: "and", filters: [f, { type: "literal", value: true }] };
+      for (const r of [{ a: 1 }, { a: 2 }, { a: "x" }, {}]) {
+        const expected = modelEvaluate(f, r, { operators: { odd } });
+        expect(compileFilter(f, { extendedOperators: { odd } })(r)).toBe(expected === true);
+        expect(compileFilter({ type: "not", filter: f }, { extendedOperators: { odd } })(r)).toBe(expected === false);
+      }
+    }
+  });
+});
+
+// Every operator against every kind of value, at every kind of field (one key, two keys, an array
+// on the way, an index), generated and as closures: an exhaustive grid where random filters are
+// too sparse to meet each generated fragment.
+describe("the evaluator on a grid of operators, values and fields", () => {
+  const leaves: unknown[] = ["", "a", "A", "ab", "Ab", "ba", "b", "B", "ß", "SS", "ss", 0, -0, 1, -1, 1.5, 2 ** 53, Number.NaN, Infinity, -Infinity, 0n, 1n, -1n, 2n ** 53n + 1n, true, false, null];
+  const assertions: Array<string | number | bigint | boolean> = ["", "a", "A", "b", "ab", "ss", 0, -0, 1, -1, 1.5, 2 ** 53, Number.NaN, Infinity, 0n, 1n, 2n ** 53n + 1n, true, false];
+  const operators = ["eq", "co", "sw", "lt", "le", "gt", "ge", "odd", "none"];
+  const odd = (value: unknown): boolean | undefined => (typeof value === "number" ? Math.abs(value % 2) === 1 : typeof value === "string" ? undefined : false);
+  const places: Array<{ field: string[]; put: (v: unknown) => unknown[] }> = [
+    { field: ["a"], put: (v) => [{ a: v }, { a: [v, "zz"] }, { a: [[v]] }, [{ a: v }], {}] },
+    { field: ["a", "b"], put: (v) => [{ a: { b: v } }, { a: [{ b: v }, { b: "zz" }] }, { a: [[{ b: v }]] }, { a: v }, [{ a: { b: v } }]] },
+    { field: ["a", "1"], put: (v) => [{ a: ["zz", v] }, { a: [v] }, { a: { 1: v } }, { a: [{ 1: v }, v] }] },
+    { field: ["a", "b", "c"], put: (v) => [{ a: { b: { c: v } } }, { a: [{ b: [{ c: v }] }] }, { a: { b: [[{ c: v }]] } }] },
+    { field: [], put: (v) => [v, [v]] },
+  ];
+
+  it("answers as the model for f and !f", () => {
+    let checked = 0;
+    for (const caseSensitive of [false, true]) {
+      const options = { caseSensitive, extendedOperators: { odd } };
+      for (const { field, put } of places) {
+        const resources = leaves.flatMap(put);
+        const filters: Filter[] = [{ type: "presence", field }];
+        for (const operator of operators) for (const value of assertions) filters.push({ type: "comparison", field, operator, value });
+        filters.push({ type: "comparison", field, operator: "in", value: '["a", 1, true, null, "SS"]' });
+        for (const f of filters) {
+          const negated: Filter = { type: "not", filter: f };
+          const predicates = [true, false].flatMap((generateCode) => [compileFilter(f, { ...options, generateCode }), compileFilter(negated, { ...options, generateCode })]);
+          // Code was generated (a fragment that does not compile would fall back to the closures silently).
+          expect([predicates[0]?.name, predicates[1]?.name]).toEqual([GENERATED, GENERATED]);
+          for (const r of resources) {
+            const expected = modelEvaluate(f, r, { caseSensitive, operators: { odd } });
+            const got = predicates.map((p) => p(r));
+            if (got.join() !== [expected === true, expected === false, expected === true, expected === false].join()) {
+              expect({ filter: f, resource: r, caseSensitive, got }).toEqual({ filter: f, resource: r, caseSensitive, got: [expected === true, expected === false, expected === true, expected === false] });
+            }
+            checked++;
+          }
+        }
+      }
+    }
+    expect(checked).toBeGreaterThan(50_000);
   });
 });

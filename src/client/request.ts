@@ -632,11 +632,13 @@ class Sender implements RequestSender {
     const body = (typeof outcome.body === "object" && outcome.body !== null ? outcome.body : {}) as Record<string, unknown>;
     const said = typeof body.message === "string" ? this.redact(body.message) : this.describe(outcome);
     const dropped = outcome.bodyDropped === true ? ` (the error body, longer than ${this.maxErrorBodyBytes} bytes, was not read)` : "";
+    // The detail is the server's too: a credential it quotes is redacted there as well.
+    const clean = this.redactBody(body);
     return new CrestError(outcome.status, `${where} failed${tries}: ${said}${dropped}${why === undefined ? "" : `; ${why}`}`, {
       ...(typeof body.reason === "string" ? { reason: this.redact(body.reason) } : {}),
-      detail: body.detail,
+      detail: clean.detail,
       url: outcome.url,
-      ...(typeof outcome.body === "object" && outcome.body !== null && !Array.isArray(outcome.body) ? { body: this.redactBody(body) } : {}),
+      ...(typeof outcome.body === "object" && outcome.body !== null && !Array.isArray(outcome.body) ? { body: clean } : {}),
     });
   }
 }
