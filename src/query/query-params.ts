@@ -126,7 +126,8 @@ function decodeParam(raw: string, name: string): string {
   try {
     return decodeQueryFilter(raw);
   } catch (error) {
-    if (error instanceof FilterSyntaxError) throw CrestError.badRequest(`Invalid ${name}: ${error.problem} at offset ${error.offset}`);
+    // The decoder words its problem for _queryFilter; the parameter named here is the one at fault.
+    if (error instanceof FilterSyntaxError) throw CrestError.badRequest(`Invalid ${name}: ${error.problem.replace(/ in an encoded _queryFilter$/, "")} at offset ${error.offset}`);
     throw error;
   }
 }
