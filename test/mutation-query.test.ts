@@ -151,7 +151,7 @@ describe("signing helpers against node:crypto", () => {
     refused(`.${mac}`, /this server made$/);
     refused("", /this server made$/);
     // Signed by us but not an object, or not base64url JSON at all: unreadable.
-    for (const inner of [textToBase64url("[1]"), textToBase64url("7"), textToBase64url("{"), "%%%"]) refused(`${inner}.${signText("k1", inner, 22)}`, /it cannot be read$/);
+    for (const inner of [textToBase64url("[1]"), textToBase64url("7"), textToBase64url("null"), textToBase64url("{"), "%%%"]) refused(`${inner}.${signText("k1", inner, 22)}`, /it cannot be read$/);
   });
 
   it("compares strings exactly", () => {
