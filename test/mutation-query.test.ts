@@ -2,7 +2,7 @@ import { createHash, createHmac } from "node:crypto";
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { CrestError, reasonPhrase } from "../src/query/crest-error.js";
-import { base64urlToText, bytesToBase64url, constantTimeEqual, digestText, openCookie, randomSecret, sealCookie, signText, textToBase64url } from "../src/query/signing.js";
+import { base64urlToText, bytesToBase64url, constantTimeEqual, digestText, openCookie, randomSecret, rememberedCookies, sealCookie, signText, textToBase64url } from "../src/query/signing.js";
 
 // Tests written to kill mutants Stryker found alive in src/query (see docs/mutation-testing.md).
 // Oracles: the HTTP / CREST reason phrases, and node:crypto / Buffer for the signing helpers.
@@ -152,6 +152,33 @@ describe("signing helpers against node:crypto", () => {
     refused("", /this server made$/);
     // Signed by us but not an object, or not base64url JSON at all: unreadable.
     for (const inner of [textToBase64url("[1]"), textToBase64url("7"), textToBase64url("null"), textToBase64url("{"), "%%%"]) refused(`${inner}.${signText("k1", inner, 22)}`, /it cannot be read$/);
+  });
+
+  it("opens a cookie it sealed without checking it again, under that key only, and as fresh data", () => {
+    const key = randomSecret();
+    const cookie = sealCookie(key, { o: 7, q: "d" });
+    const first = openCookie(key, cookie) as { o: number };
+    first.o = 99; // the caller's copy: a later open is not changed by it
+    expect(openCookie(key, cookie)).toEqual({ o: 7, q: "d" });
+    // Another key never reads what this one sealed; altered text is checked in full.
+    expect(() => openCookie(randomSecret(), cookie)).toThrow(/or it was altered$/);
+    expect(() => openCookie(key, cookie.slice(0, -1) + (cookie.endsWith("A") ? "B" : "A"))).toThrow(/or it was altered$/);
+    // Sealed text that is not an object is unreadable on the remembered path too.
+    expect(() => openCookie(key, sealCookie(key, null as unknown as Record<string, unknown>))).toThrow(/it cannot be read$/);
+    expect(() => openCookie(key, sealCookie(key, [1] as unknown as Record<string, unknown>))).toThrow(/it cannot be read$/);
+    // Long cookies, and cookies forgotten after many newer ones, still open by their signature.
+    const long = { o: 1, q: "x".repeat(600) };
+    const before = rememberedCookies(key);
+    expect(openCookie(key, sealCookie(key, long))).toEqual(long);
+    expect(rememberedCookies(key)).toBe(before);
+    for (let i = 0; i < 1100; i++) sealCookie(key, { o: i, q: "later" });
+    expect(rememberedCookies(key)).toBe(1024);
+    expect(openCookie(key, cookie)).toEqual({ o: 7, q: "d" });
+    // A byte key changed in place is another key: what the old bytes sealed is refused.
+    const mutable = Uint8Array.of(1, 2, 3);
+    const sealed = sealCookie(mutable, { o: 1 });
+    mutable[0] = 9;
+    expect(() => openCookie(mutable, sealed)).toThrow(/or it was altered$/);
   });
 
   it("compares strings exactly", () => {

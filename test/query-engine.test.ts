@@ -207,6 +207,24 @@ describe("QueryCache", () => {
     expect(cache.get("a", c, 2000)).toBeUndefined();
     expect(cache.get("c", {}, 10)).toBeUndefined();
   });
+
+  it("keeps the order of use when the same query is asked for page after page", () => {
+    const cache = new QueryCache({ maxEntries: 2, ttlMs: 1000 });
+    const c = {};
+    cache.set("a", c, [1], 0);
+    cache.set("b", c, [2], 0);
+    expect(cache.get("b", c, 1)).toEqual([2]);
+    expect(cache.get("a", c, 1)).toEqual([1]);
+    expect(cache.get("a", c, 2)).toEqual([1]);
+    cache.set("c", c, [3], 3); // b is the least recently used
+    expect(cache.get("b", c, 3)).toBeUndefined();
+    expect(cache.get("a", c, 3)).toEqual([1]);
+    expect(cache.get("c", c, 3)).toEqual([3]);
+    // An expired entry is gone, even if it was the last one used.
+    expect(cache.get("c", c, 2000)).toBeUndefined();
+    cache.set("d", c, [4], 2000);
+    expect(cache.get("c", c, 2000)).toBeUndefined();
+  });
 });
 
 describe("filter type safety", () => {

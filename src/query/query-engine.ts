@@ -93,6 +93,12 @@ interface CacheEntry {
   readonly created: number;
 }
 
+/** The cached queries of one collection, least recently used first, and the key used last. */
+interface CacheEntries {
+  readonly map: Map<string, CacheEntry>;
+  newest: string | undefined;
+}
+
 /**
  * Sorted matches of recent queries, kept so that each further page of a query costs only the
  * page: per collection, a bounded, least-recently-used store with an age limit. Entries are held
@@ -108,7 +114,7 @@ interface CacheEntry {
  * ```
  */
 export class QueryCache {
-  private collections = new WeakMap<object, Map<string, CacheEntry>>();
+  private collections = new WeakMap<object, CacheEntries>();
   private readonly maxEntries: number;
   private readonly ttlMs: number;
 
@@ -128,11 +134,18 @@ export class QueryCache {
   /** The cached matches of a query over a collection, if still fresh. */
   get(key: string, collection: object, now: number): PageSource | undefined {
     const entries = this.collections.get(collection);
-    const entry = entries?.get(key);
+    const entry = entries?.map.get(key);
     if (entries === undefined || entry === undefined) return undefined;
-    entries.delete(key);
-    if (now - entry.created > this.ttlMs) return undefined;
-    entries.set(key, entry);
+    if (now - entry.created > this.ttlMs) {
+      entries.map.delete(key);
+      return undefined;
+    }
+    // Most recently used last; a walk asks for the same key page after page.
+    if (entries.newest !== key) {
+      entries.map.delete(key);
+      entries.map.set(key, entry);
+      entries.newest = key;
+    }
     return entry.matches;
   }
 
@@ -140,14 +153,16 @@ export class QueryCache {
   set(key: string, collection: object, matches: PageSource, now: number): void {
     let entries = this.collections.get(collection);
     if (entries === undefined) {
-      entries = new Map();
+      entries = { map: new Map(), newest: undefined };
       this.collections.set(collection, entries);
     }
-    entries.delete(key);
-    entries.set(key, { matches, created: now });
-    for (const [oldKey, entry] of entries) {
-      if (entries.size <= this.maxEntries && now - entry.created <= this.ttlMs) break;
-      entries.delete(oldKey);
+    const { map } = entries;
+    map.delete(key);
+    map.set(key, { matches, created: now });
+    entries.newest = key;
+    for (const [oldKey, entry] of map) {
+      if (map.size <= this.maxEntries && now - entry.created <= this.ttlMs) break;
+      map.delete(oldKey);
     }
   }
 
@@ -267,13 +282,18 @@ export function queryCollection<T>(
   };
 }
 
+// A text naming a field, different for different fields: most fields have one segment.
+function fieldName(field: Pointer): string {
+  return field.length === 1 ? `/${field[0] as string}` : JSON.stringify(field);
+}
+
 function uniqueSortKeys(keys: readonly SortKey[]): SortKey[] {
   // A later key on a field already sorted by never decides anything: keep the first.
   const seen = new Set<string>();
   const out: SortKey[] = [];
   for (const key of keys) {
     if (key.field.length === 0) throw CrestError.badRequest("Invalid _sortKeys: a key names no field");
-    const name = JSON.stringify(key.field);
+    const name = fieldName(key.field);
     if (seen.has(name)) continue;
     seen.add(name);
     out.push(key);
@@ -287,7 +307,7 @@ function uniqueFields(fields: readonly Pointer[]): Pointer[] {
   const out: Pointer[] = [];
   for (const field of fields) {
     if (field.length > MAX_FIELD_SEGMENTS) throw CrestError.badRequest(`Invalid _fields: a field has ${field.length} segments, at most ${MAX_FIELD_SEGMENTS} are allowed`);
-    const name = JSON.stringify(field);
+    const name = fieldName(field);
     if (seen.has(name)) continue;
     seen.add(name);
     out.push(field);

@@ -366,7 +366,7 @@ export interface CheckedPaging {
  * parameter otherwise.
  */
 export function checkQueryRequest(request: QueryRequest): CheckedPaging {
-  const kinds = [request.queryFilter, request.queryId, request.queryExpression].filter((x) => x !== undefined).length;
+  const kinds = (request.queryFilter === undefined ? 0 : 1) + (request.queryId === undefined ? 0 : 1) + (request.queryExpression === undefined ? 0 : 1);
   if (kinds === 0) throw CrestError.badRequest("A query needs _queryFilter or _queryId (use _queryFilter=true for every resource)");
   if (kinds > 1) throw CrestError.badRequest("Parameters _queryFilter, _queryId and _queryExpression cannot be used together");
   if (request.queryExpression !== undefined) throw new CrestError(400, "Parameter _queryExpression is not supported: use _queryFilter");

@@ -100,7 +100,15 @@ interface KeyedMac {
   readonly key: Uint8Array;
   readonly base: Mac;
   scratch: Mac | undefined;
+  /** Cookies recently sealed under this key, with their JSON: see {@link openCookie}. */
+  readonly issued: Map<string, string>;
 }
+
+// How many sealed cookies each key remembers. A walk opens the cookie of the page before, so a
+// few per walk in progress are enough; the oldest is forgotten first.
+const ISSUED_KEPT = 1024;
+/** Longer cookies (a keyset holding long values) are not remembered, so the memory stays small. */
+const ISSUED_MAX_LENGTH = 512;
 
 // Keyed HMACs of the secrets in use: byte secrets by identity (checked against a copy, in case the
 // caller changed the bytes), text secrets by value, a few at most.
@@ -114,7 +122,7 @@ function keyedMac(secret: string | Uint8Array): KeyedMac {
     let keyed = byText.get(secret);
     if (keyed === undefined) {
       const key = utf8ToBytes(secret);
-      keyed = { key, base: createMac(key), scratch: undefined };
+      keyed = { key, base: createMac(key), scratch: undefined, issued: new Map() };
       if (byText.size >= TEXT_SECRETS_KEPT) byText.delete(byText.keys().next().value as string);
       byText.set(secret, keyed);
     }
@@ -123,7 +131,7 @@ function keyedMac(secret: string | Uint8Array): KeyedMac {
   let keyed = byBytes.get(secret);
   if (keyed === undefined || !sameBytes(keyed.key, secret)) {
     const key = secret.slice();
-    keyed = { key, base: createMac(key), scratch: undefined };
+    keyed = { key, base: createMac(key), scratch: undefined, issued: new Map() };
     byBytes.set(secret, keyed);
   }
   return keyed;
@@ -137,7 +145,10 @@ function sameBytes(a: Uint8Array, b: Uint8Array): boolean {
 
 /** HMAC-SHA-256 of `payload` under `secret`, base64url, cut to `length` characters. */
 export function signText(secret: string | Uint8Array, payload: string, length: number): string {
-  const keyed = keyedMac(secret);
+  return sign(keyedMac(secret), payload, length);
+}
+
+function sign(keyed: KeyedMac, payload: string, length: number): string {
   const mac = keyed.base._cloneInto(keyed.scratch);
   keyed.scratch = mac;
   mac.update(utf8(payload));
@@ -158,8 +169,20 @@ const COOKIE_MAC_LENGTH = 22;
 
 /** A paging cookie holding `data`: its JSON, base64url, then `.` and its signature under `secret`. */
 export function sealCookie(secret: string | Uint8Array, data: Readonly<Record<string, unknown>>): string {
-  const payload = textToBase64url(JSON.stringify(data));
-  return `${payload}.${signText(secret, payload, COOKIE_MAC_LENGTH)}`;
+  const json = JSON.stringify(data);
+  const payload = textToBase64url(json);
+  const keyed = keyedMac(secret);
+  const cookie = `${payload}.${sign(keyed, payload, COOKIE_MAC_LENGTH)}`;
+  const { issued } = keyed;
+  if (cookie.length > ISSUED_MAX_LENGTH) return cookie;
+  if (issued.size >= ISSUED_KEPT) issued.delete(issued.keys().next().value as string);
+  issued.set(cookie, json);
+  return cookie;
+}
+
+/** For tests: how many cookies sealed under `secret` are remembered. */
+export function rememberedCookies(secret: string | Uint8Array): number {
+  return keyedMac(secret).issued.size;
 }
 
 /** The 400 for a paging cookie that cannot be used, saying why. */
@@ -174,14 +197,21 @@ export function invalidCookie(why: string): CrestError {
  * @throws CrestError (400) when the cookie was not made here, was altered, or cannot be read.
  */
 export function openCookie(secret: string | Uint8Array, cookie: string): Readonly<Record<string, unknown>> {
-  const dot = cookie.indexOf(".");
-  const payload = dot === -1 ? "" : cookie.slice(0, dot);
-  const mac = dot === -1 ? "" : cookie.slice(dot + 1);
-  if (payload === "" || mac.length !== COOKIE_MAC_LENGTH || mac.includes(".")) throw invalidCookie("it is not a cookie this server made");
-  if (!constantTimeEqual(mac, signText(secret, payload, COOKIE_MAC_LENGTH))) throw invalidCookie("it is not a cookie this server made, or it was altered");
+  // A cookie equal to one sealed here under this key is authentic: its JSON is read without
+  // checking the signature again. (The lookup hashes the whole text the caller sent, so its time
+  // tells nothing about how much of a forged signature is right.)
+  const keyed = keyedMac(secret);
+  let text = keyed.issued.get(cookie);
+  if (text === undefined) {
+    const dot = cookie.indexOf(".");
+    const payload = dot === -1 ? "" : cookie.slice(0, dot);
+    const mac = dot === -1 ? "" : cookie.slice(dot + 1);
+    if (payload === "" || mac.length !== COOKIE_MAC_LENGTH || mac.includes(".")) throw invalidCookie("it is not a cookie this server made");
+    if (!constantTimeEqual(mac, sign(keyed, payload, COOKIE_MAC_LENGTH))) throw invalidCookie("it is not a cookie this server made, or it was altered");
+    text = base64urlToText(payload);
+  }
   let data: unknown;
   try {
-    const text = base64urlToText(payload);
     data = text === undefined ? undefined : JSON.parse(text);
   } catch {
     data = undefined;
