@@ -36,6 +36,18 @@ describe("tests joined by and/or, read without the grammar", () => {
     );
   });
 
+  it("give the grammar's filter, or its error, on long chains", () => {
+    const long = fc.tuple(test, fc.array(fc.tuple(fc.constantFrom("and", "or", "or", "xor"), test), { minLength: 50, maxLength: 400 })).map(([head, rest]) => [head, ...rest.flat()].join(" "));
+    fc.assert(
+      fc.property(long, (text) => {
+        expect(outcome(() => parseFilter(text))).toEqual(outcome(() => parseObserved(text, undefined, quiet)));
+      }),
+      { numRuns: 150 },
+    );
+    const chain = Array.from({ length: 3000 }, (_, i) => `/userName eq "user${i}"${i % 3 === 0 ? " and a pr" : ""}`).join(" or ");
+    expect(parseFilter(chain)).toEqual(parseObserved(chain, undefined, quiet));
+  });
+
   it("keep `and` tighter than `or`, and flatten each kind", () => {
     expect(parseFilter("a pr and b pr or c pr and d eq 1 or e pr")).toEqual({
       type: "or",

@@ -424,9 +424,6 @@ function unquote(image: string): string {
   return body.includes("\\") ? body.replace(/\\([\s\S])/g, "$1") : body;
 }
 
-/** Filters of at most this many tokens that are tests joined by `and`/`or` skip the grammar machinery. */
-const FLAT_TOKENS = 64;
-
 function runParser(
   text: string,
   options: ParseFilterOptions | undefined,
@@ -442,7 +439,7 @@ function runParser(
   if (lexed.unterminatedAt !== -1) throw unterminatedStringError(text, lexed.unterminatedAt);
   if (slots !== undefined) checkSlotsStandAlone(text, lexed.tokens);
   const tokens = lexed.tokens;
-  if (observer === undefined && slots === undefined && tokens.length > 0 && tokens.length <= FLAT_TOKENS) {
+  if (observer === undefined && slots === undefined && tokens.length > 0) {
     const filter = readFlat(text, tokens);
     if (filter !== undefined) return filter;
   }
