@@ -19,6 +19,7 @@ export {
   isExtendedOperatorName,
   assertFilter,
   isFilterNode,
+  MAX_FILTER_NODES,
   type AndFilter,
   type ComparisonFilter,
   type CoreOperator,

@@ -250,7 +250,8 @@ function group(type: "and" | "or", operands: readonly Filter[]): Filter {
   const flat: Filter[] = [];
   for (const [i, operand] of operands.entries()) {
     assertFilter(operand, `${type}() operand ${i + 1}`);
-    if (operand.type === type) flat.push(...operand.filters);
+    // One push at a time: spreading a long list into push() overflows the call stack.
+    if (operand.type === type) for (const inner of operand.filters) flat.push(inner);
     else flat.push(operand);
   }
   if (flat.length === 0) return literal(type === "and");

@@ -1,8 +1,14 @@
-import type { ComparisonFilter, Filter, FilterValue, LiteralFilter, Pointer, PresenceFilter } from "../language/ast.js";
+import { MAX_FILTER_NODES, type ComparisonFilter, type Filter, type FilterValue, type LiteralFilter, type Pointer, type PresenceFilter } from "../language/ast.js";
 import { MAX_FILTER_DEPTH } from "../language/writer.js";
 
 function tooDeep(): never {
   throw new RangeError(`Filter nests deeper than ${MAX_FILTER_DEPTH} levels`);
+}
+
+// A node shared by several parents is visited once per use: a tree reusing one group at every
+// level has twice as many nodes per level, so the walks below stop at MAX_FILTER_NODES visits.
+function tooMany(): never {
+  throw new RangeError(`Filter has more than ${MAX_FILTER_NODES} nodes when each shared part is counted every time it is used`);
 }
 
 /**
@@ -52,8 +58,10 @@ export interface FilterFolder<R> {
  * ```
  */
 export function foldFilter<R>(filter: Filter, folder: FilterFolder<R>): R {
+  let visited = 0;
   const fold = (node: Filter, depth: number): R => {
     if (depth > MAX_FILTER_DEPTH) tooDeep();
+    if (++visited > MAX_FILTER_NODES) tooMany();
     switch (node.type) {
       case "and":
         return folder.and(node.filters.map((f) => fold(f, depth + 1)), node);
@@ -87,8 +95,10 @@ export function foldFilter<R>(filter: Filter, folder: FilterFolder<R>): R {
  * ```
  */
 export function transformFilter(filter: Filter, rewrite: (node: Filter) => Filter): Filter {
+  let visited = 0;
   const walk = (node: Filter, depth: number): Filter => {
     if (depth > MAX_FILTER_DEPTH) tooDeep();
+    if (++visited > MAX_FILTER_NODES) tooMany();
     switch (node.type) {
       case "and":
       case "or": {
@@ -151,9 +161,11 @@ export function mapFields(filter: Filter, rename: (pointer: Pointer) => Pointer)
 export function forEachTest(filter: Filter, visit: (test: PresenceFilter | ComparisonFilter) => void): void {
   const nodes: Filter[] = [filter];
   const depths: number[] = [0];
+  let visited = 0;
   for (let node = nodes.pop(); node !== undefined; node = nodes.pop()) {
     const depth = depths.pop() as number;
     if (depth > MAX_FILTER_DEPTH) tooDeep();
+    if (++visited > MAX_FILTER_NODES) tooMany();
     switch (node.type) {
       case "and":
       case "or":
@@ -216,9 +228,11 @@ function valueEquals(a: FilterValue, b: FilterValue): boolean {
  * ```
  */
 export function filterEquals(a: Filter, b: Filter): boolean {
+  let visited = 0;
   const equal = (x: Filter, y: Filter, depth: number): boolean => {
     if (depth > MAX_FILTER_DEPTH) tooDeep();
     if (x === y) return true;
+    if (++visited > MAX_FILTER_NODES) tooMany();
     switch (x.type) {
       case "and":
       case "or":

@@ -1,5 +1,6 @@
 import type { Filter, Pointer } from "../language/ast.js";
 import { formatPointer } from "../language/pointer.js";
+import { forEachTest } from "../build/transform.js";
 import { valuesAt as walk } from "../eval/walk.js";
 
 /** Hints for the usual mistakes in a filter that does not parse. */
@@ -17,20 +18,17 @@ export function syntaxHints(text: string): string[] {
 
 function comparisons(filter: Filter): Array<Extract<Filter, { type: "comparison" }>> {
   const found: Array<Extract<Filter, { type: "comparison" }>> = [];
-  const stack: Filter[] = [filter];
-  for (let node = stack.pop(); node !== undefined; node = stack.pop()) {
-    if (node.type === "comparison") found.push(node);
-    else if (node.type === "not") stack.push(node.filter);
-    else if (node.type === "and" || node.type === "or") stack.push(...node.filters);
-  }
-  return found.reverse();
+  forEachTest(filter, (test) => {
+    if (test.type === "comparison") found.push(test);
+  });
+  return found;
 }
 
 function valuesAt(resources: readonly unknown[], field: Pointer, limit = 2000): unknown[] {
   const values: unknown[] = [];
   for (const resource of resources.slice(0, limit)) {
     for (const v of walk(resource, field)) {
-      if (Array.isArray(v)) values.push(...v.slice(0, 50));
+      if (Array.isArray(v)) for (const e of v.slice(0, 50)) values.push(e);
       else if (v !== undefined && v !== null) values.push(v);
     }
   }

@@ -316,7 +316,7 @@ function filterProblem(value: unknown, name: string): TypeError | RangeError | u
  * ```
  */
 export function isFilterNode(value: unknown): value is Filter {
-  return wellFormed(value) || filterProblem(value, "filter") === undefined;
+  return wellFormed(value) || (filterProblem(value, "filter") === undefined && expandedSize(value as Filter) <= MAX_FILTER_NODES);
 }
 
 /**
@@ -338,6 +338,58 @@ export function assertFilter(value: unknown, name = "filter"): asserts value is 
   if (wellFormed(value)) return;
   const problem = filterProblem(value, name);
   if (problem !== undefined) throw problem;
+  if (expandedSize(value as Filter) > MAX_FILTER_NODES) {
+    throw new RangeError(
+      `${name}: the filter has more than ${MAX_FILTER_NODES} nodes when each shared part is counted every time it is used (writing or evaluating it would take that long); build it without reusing a group inside itself`,
+    );
+  }
+}
+
+/**
+ * The most nodes a filter object may have, counting a node shared by several parents once per
+ * use: the writer and the evaluator walk the tree that many times. (A parsed filter never shares
+ * nodes; one object reused at every level of a built tree doubles the count per level.)
+ *
+ * @example
+ * ```ts
+ * import { field, formatFilter, type Filter, MAX_FILTER_NODES } from "crest-query";
+ * let f: Filter = field("a").pr();
+ * for (let i = 0; i < 10; i++) f = { type: "or", filters: [f, f] }; // 2,047 nodes in use
+ * formatFilter(f, { maxNesting: 20 }).length < MAX_FILTER_NODES; // true; 40 levels would be refused
+ * ```
+ */
+export const MAX_FILTER_NODES = 1_000_000;
+
+/**
+ * The number of nodes of a (checked, acyclic) filter with shared nodes counted once per use, or
+ * any number above {@link MAX_FILTER_NODES} once it is clear the count is larger. Linear in the
+ * number of distinct nodes: each one's count is worked out once.
+ */
+function expandedSize(root: Filter): number {
+  const sizes = new Map<Filter, number>();
+  const stack: Filter[] = [root];
+  const entered = new Set<Filter>();
+  while (stack.length > 0) {
+    const node = stack[stack.length - 1] as Filter;
+    if (sizes.has(node)) {
+      stack.pop();
+      continue;
+    }
+    const children = node.type === "not" ? [node.filter] : node.type === "and" || node.type === "or" ? node.filters : [];
+    if (!entered.has(node)) {
+      entered.add(node);
+      for (const child of children) if (!sizes.has(child)) stack.push(child);
+      continue;
+    }
+    stack.pop();
+    let size = 1;
+    for (const child of children) {
+      size += sizes.get(child) as number;
+      if (size > MAX_FILTER_NODES) return size;
+    }
+    sizes.set(node, size);
+  }
+  return sizes.get(root) as number;
 }
 
 /**

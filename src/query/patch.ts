@@ -259,7 +259,7 @@ class Patcher {
       return;
     }
     const current = hasOwn(parent, last) ? parent[last] : undefined;
-    if (Array.isArray(current) && Array.isArray(value)) current.push(...value);
+    if (Array.isArray(current) && Array.isArray(value)) for (const item of value) current.push(item); // not push(...value): a long list would overflow the stack
     else setOwn(parent, last, value);
   }
 

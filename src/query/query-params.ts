@@ -1,4 +1,4 @@
-import type { Filter, Pointer } from "../language/ast.js";
+import { assertFilter, type Filter, type Pointer } from "../language/ast.js";
 import { CrestError } from "./crest-error.js";
 import { decodeQueryFilter, encodeQueryComponent } from "../language/encoding.js";
 import { FilterSyntaxError } from "../language/errors.js";
@@ -336,7 +336,11 @@ export function formatQueryParams(request: QueryRequest): string {
 
 /** A `_queryFilter` value as a filter: text is parsed, and a syntax error is a 400 naming the parameter. */
 export function filterParameter(value: Filter | string): Filter {
-  if (typeof value !== "string") return value;
+  if (typeof value !== "string") {
+    // A filter object from the caller: its shape and size are checked before anything walks it.
+    assertFilter(value, "queryFilter");
+    return value;
+  }
   try {
     return parseFilter(value);
   } catch (error) {
