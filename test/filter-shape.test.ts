@@ -24,6 +24,15 @@ function deepFreeze<T>(value: T): T {
   return value;
 }
 
+/** What a call gave: its result, or its error's kind and message. */
+function outcome(run: () => unknown): { readonly value: unknown } | { readonly error: string } {
+  try {
+    return { value: run() };
+  } catch (error) {
+    return { error: `${(error as Error).constructor.name}: ${(error as Error).message}` };
+  }
+}
+
 // A structural copy to compare with after the call (bigints kept, unlike JSON).
 function snapshot(value: unknown): unknown {
   return structuredClone(value);
@@ -168,6 +177,10 @@ describe("filter node shapes", () => {
           threw = true;
         }
         expect(threw).toBe(!expected);
+        // The writer checks shapes in its own pass: it refuses exactly these, with the same message.
+        const written = outcome(() => formatFilter(v as Filter));
+        if (!expected) expect(written).toEqual(outcome(() => assertFilter(v, "formatFilter")));
+        else if ("error" in written) expect(written.error).not.toMatch(/formatFilter[.: ]/);
       }),
       { numRuns: 2000 },
     );
@@ -194,6 +207,22 @@ describe("filter node shapes", () => {
       }),
       { numRuns: 300 },
     );
+  });
+
+  it("writes large trees, and names a malformed node in them, as it does small ones", () => {
+    const tests = Array.from({ length: 5000 }, (_, i): Filter => ({ type: "comparison", operator: "eq", field: [`a${i}`], value: BigInt(i) }));
+    expect(formatFilter({ type: "or", filters: tests })).toBe(tests.map((_, i) => `/a${i} eq ${i}`).join(" or "));
+    const broken = [...tests.slice(0, 4500), { type: "literal", value: "x" } as unknown as Filter];
+    expect(() => formatFilter({ type: "and", filters: broken })).toThrow(/^formatFilter\.filters\[4500\]\.value is "x", not true or false$/);
+    // A value the writer refuses is reported the same way in a small tree and a large one.
+    const nan: Filter = { type: "comparison", operator: "gt", field: ["n"], value: Number.NaN };
+    const small = outcome(() => formatFilter({ type: "and", filters: [nan] }));
+    expect(small).toEqual(outcome(() => formatFilter({ type: "and", filters: [...tests, nan] })));
+    expect(small).toMatchObject({ error: expect.stringMatching(/^TypeError: /) });
+    // A field of more than 10,000 segments is a shape error, in the writer too.
+    const long: Filter = { type: "presence", field: Array.from({ length: 10_001 }, () => "s") };
+    expect(() => formatFilter(long)).toThrow(/^formatFilter\.field has more than 10000 segments$/);
+    expect(formatFilter({ type: "presence", field: Array.from({ length: 10_000 }, () => "s") })).toHaveLength(20_003);
   });
 
   it("bounds depth without overflowing the stack, and refuses cycles", () => {

@@ -1,4 +1,4 @@
-import { assertFilter, isExtendedOperatorName, type Filter, type FilterValue } from "./ast.js";
+import { assertFilter, isExtendedOperatorName, type Filter, type FilterValue, type Pointer } from "./ast.js";
 import { describeText } from "./errors.js";
 import { checkOptions, maxNestingOption } from "./limits.js";
 import { fitsLong, formatDecimal } from "./numbers.js";
@@ -63,13 +63,30 @@ const FORMAT_OPTIONS = ["maxNesting"] as const;
  */
 export function formatFilter(filter: Filter, options?: FormatFilterOptions): string {
   checkOptions(options, "formatFilter", FORMAT_OPTIONS);
-  assertFilter(filter, "formatFilter");
   maxGroups = maxNestingOption(options?.maxNesting, "formatFilter");
+  // Most filters are small and well formed: one pass writes them, checking each node's shape as
+  // it goes (the rules of assertFilter), with no walk of its own. Anything unusual (a malformed
+  // node, a value the writer refuses, more than SINGLE_PASS_NODES nodes) sends the filter the
+  // long way, which checks the whole shape first and so says what is wrong exactly as before.
+  nodesLeft = SINGLE_PASS_NODES;
+  try {
+    return write(filter, 0, 0, 0);
+  } catch {
+    // the long way below
+  }
+  assertFilter(filter, "formatFilter");
+  nodesLeft = Number.POSITIVE_INFINITY;
   return write(filter, 0, 0, 0);
 }
 
 // The limit of the call being written (writing is synchronous, so one variable serves).
 let maxGroups = 0;
+/** Nodes the single pass may still write (shared nodes count once per use). */
+let nodesLeft = 0;
+/** Filters larger than this take the long way, whose shape check also bounds shared nodes. */
+const SINGLE_PASS_NODES = 4096;
+/** Thrown by the single pass when a filter must take the long way. */
+const LONG_WAY = new Error("formatFilter: take the long way");
 
 function open(groups: number): number {
   if (groups < maxGroups) return groups + 1;
@@ -82,18 +99,24 @@ function open(groups: number): number {
 // `groups` counts the parentheses already open around the filter.
 function write(filter: Filter, context: 0 | 1 | 2, depth: number, groups: number): string {
   if (depth > MAX_FILTER_DEPTH) throw new TypeError(`Filter nests deeper than ${MAX_FILTER_DEPTH} levels`);
+  if (--nodesLeft < 0 || typeof filter !== "object" || filter === null || Array.isArray(filter)) throw LONG_WAY;
   switch (filter.type) {
     case "literal":
+      if (typeof filter.value !== "boolean") throw LONG_WAY;
       return filter.value ? "true" : "false";
     case "presence":
-      return `${formatPointer(filter.field)} pr`;
-    case "comparison":
-      return `${formatPointer(filter.field)} ${formatOperator(filter.operator)} ${formatValue(filter.value)}`;
+      return `${writePointer(filter.field)} pr`;
+    case "comparison": {
+      const operator = filter.operator;
+      if (typeof operator !== "string" || !(CORE.has(operator) || isExtendedOperatorName(operator))) throw LONG_WAY;
+      return `${writePointer(filter.field)} ${operator} ${formatValue(filter.value)}`;
+    }
     case "not":
       return `!(${write(filter.filter, 0, depth + 1, open(groups))})`;
     case "and":
     case "or": {
       const operands = filter.filters;
+      if (!Array.isArray(operands)) throw LONG_WAY;
       if (operands.length === 0) return filter.type === "and" ? "true" : "false";
       if (operands.length === 1) return write(operands[0] as Filter, context, depth + 1, groups);
       const inner = filter.type === "and" ? 2 : 1;
@@ -107,15 +130,14 @@ function write(filter: Filter, context: 0 | 1 | 2, depth: number, groups: number
       return needsParens ? `(${text})` : text;
     }
     default:
-      throw new TypeError(`Not a filter node: ${describeText(JSON.stringify((filter as { type?: unknown }).type) ?? String(filter))}`);
+      throw LONG_WAY;
   }
 }
 
-function formatOperator(operator: string): string {
-  if (CORE.has(operator) || isExtendedOperatorName(operator)) return operator;
-  throw new TypeError(
-    `Operator ${describeText(operator)} cannot be written: use a core operator in lower case (eq, co, sw, lt, le, gt, ge) or an extended name of letters, digits, '_' and '.'`,
-  );
+// A field as assertFilter accepts it (an array of at most 10,000 strings), written.
+function writePointer(field: Pointer): string {
+  if (!Array.isArray(field) || field.length > 10_000) throw LONG_WAY;
+  return formatPointer(field);
 }
 
 // A string in double quotes with `\` and `"` escaped. One pass over the char codes finds the
