@@ -48,6 +48,26 @@ describe("tests joined by and/or, read without the grammar", () => {
     expect(parseFilter(chain)).toEqual(parseObserved(chain, undefined, quiet));
   });
 
+  it("read from the text alone when they can, with the grammar's result and errors", () => {
+    // Near-tests spelled out character by character: spaces, quotes and escapes, numbers of every
+    // form, keywords in any case, surrogates, parentheses and `!` where a word may stand.
+    const piece = fc.constantFrom(
+      "/a", "b/c", "%41", "%zz", "a%2", "x\u{1F600}", "\ud800", "!", "(", ")", "and", "AND", "or", "pr", "PR", "eq", "Eq", "gt", "co", "sw", "lt", "le", "ge", "regex",
+      "true", "FALSE", "1", "-0", "1.5", "1e999", "0x1", "9223372036854775808", "1.", ".5", "'x'", '"y"', "'a\\'b'", '"a\\"', "'(x)'", '"\ud800"', "'", '"', "ſw", "\t",
+    );
+    const spaces = fc.constantFrom("", " ", "  ");
+    const text = fc.array(fc.tuple(spaces, piece), { minLength: 1, maxLength: 9 }).map((parts) => parts.map(([gap, p]) => gap + p).join(" ") + " ".repeat(parts.length % 2));
+    fc.assert(
+      fc.property(text, (t) => {
+        expect(outcome(() => parseFilter(t))).toEqual(outcome(() => parseObserved(t, undefined, quiet)));
+      }),
+      { numRuns: 5000 },
+    );
+    for (const t of ['/userName eq "bjensen"', "  a pr  ", "a gt 100 and b le -2.5e3 or c eq 'it''s'", "a eq 'x\\'y' or b co \"(z)\"", "a eq true and b eq FALSE", "\ud800 pr", "a\udc00 eq 1", "a eq '\ud800'", "a eq x\udbff", "a pr or b\ud800 pr", "a eq 1 and) b pr"]) {
+      expect(outcome(() => parseFilter(t))).toEqual(outcome(() => parseObserved(t, undefined, quiet)));
+    }
+  });
+
   it("keep `and` tighter than `or`, and flatten each kind", () => {
     expect(parseFilter("a pr and b pr or c pr and d eq 1 or e pr")).toEqual({
       type: "or",

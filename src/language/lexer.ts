@@ -126,7 +126,7 @@ function fold(code: number): number {
 }
 
 /** The keyword the word at text[start, end) spells, folding case as the server does, or Word. */
-function wordType(text: string, start: number, end: number): TokenType {
+export function wordType(text: string, start: number, end: number): TokenType {
   const length = end - start;
   if (length === 1) return text.charCodeAt(start) === 0x21 ? Not : Word;
   if (length > 5) return Word;

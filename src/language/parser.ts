@@ -29,6 +29,7 @@ import {
   slotIndex,
   tokenize,
   True,
+  wordType,
   ValueSlot,
   type SlotKind,
 } from "./lexer.js";
@@ -314,10 +315,114 @@ const parser = new FilterParser();
  * ```
  */
 export function parseFilter(text: string, options?: ParseFilterOptions): Filter {
-  // The filters that match everything or nothing, as callers most often send them.
-  if (text === "true" && options === undefined) return TRUE;
-  if (text === "false" && options === undefined) return FALSE;
+  if (options === undefined && typeof text === "string") {
+    // The filters that match everything or nothing, as callers most often send them.
+    if (text === "true") return TRUE;
+    if (text === "false") return FALSE;
+    // A group is left to the grammar at once (a parenthesis inside a string costs only speed).
+    const flat = text.includes("(") ? undefined : readFlatText(text);
+    if (flat !== undefined) return flat;
+  }
   return runParser(text, options, undefined, "parseFilter");
+}
+
+const isBreak = (c: number): boolean => c === 0x20 || c === 0x28 || c === 0x29;
+
+/**
+ * A filter of tests joined by `and`/`or`, each test `field pr` or `field op value` with a core
+ * operator, read straight from the text in one pass, without tokens: the filter the tokenizer and
+ * the flat reader give. Anything else (a group, `!`, a keyword as the field, an extended
+ * operator, a value that is not a plain string, number, true or false, a lone surrogate, a field
+ * or number that does not read) is left to them (undefined), and so is every error.
+ */
+function readFlatText(text: string): Filter | undefined {
+  const n = text.length;
+  let i = 0;
+  let ors: Filter[] | undefined;
+  let ands: Filter[] | undefined;
+  let last: Filter | undefined;
+  for (;;) {
+    while (i < n && text.charCodeAt(i) === 0x20) i++;
+    // The field: a word that is no keyword.
+    const fieldStart = i;
+    // (A lone surrogate in it makes readPointer refuse it.)
+    for (; i < n && !isBreak(text.charCodeAt(i)); i++);
+    const fieldEnd = i;
+    const first = text.charCodeAt(fieldStart);
+    if (i === n || fieldEnd === fieldStart || first === 0x22 || first === 0x27 || text.charCodeAt(i) !== 0x20 || wordType(text, fieldStart, fieldEnd) !== Word) return undefined;
+    let field: Pointer;
+    try {
+      field = readPointer(text.slice(fieldStart, fieldEnd), text, fieldStart);
+    } catch {
+      return undefined;
+    }
+    while (i < n && text.charCodeAt(i) === 0x20) i++;
+    // The operator: a core one, or pr.
+    const operatorStart = i;
+    for (; i < n && !isBreak(text.charCodeAt(i)); i++);
+    if (i === operatorStart) return undefined;
+    const operatorType = wordType(text, operatorStart, i);
+    let test: Filter;
+    if (operatorType === Pr) {
+      test = { type: "presence", field };
+    } else {
+      const operator = CORE_NAMES.get(operatorType);
+      if (operator === undefined || i === n || text.charCodeAt(i) !== 0x20) return undefined;
+      while (i < n && text.charCodeAt(i) === 0x20) i++;
+      if (i === n) return undefined;
+      // The value.
+      const valueStart = i;
+      const quote = text.charCodeAt(i);
+      let value: FilterValue;
+      if (quote === 0x22 || quote === 0x27) {
+        let escaped = false;
+        for (i++; i < n; i++) {
+          const c = text.charCodeAt(i);
+          if (c === quote) break;
+          if (c === 0x5c) {
+            escaped = true;
+            i++;
+          } else if (c >= 0xd800 && c <= 0xdfff) return undefined;
+        }
+        if (i >= n) return undefined;
+        i++;
+        value = escaped ? unquote(text.slice(valueStart, i)) : text.slice(valueStart + 1, i - 1);
+      } else {
+        // A word: true, false or a number (which holds no surrogate).
+        for (; i < n && !isBreak(text.charCodeAt(i)); i++);
+        const type = wordType(text, valueStart, i);
+        if (type === True) value = true;
+        else if (type === False) value = false;
+        else if (type !== Word) return undefined;
+        else {
+          const reading = readNumber(text.slice(valueStart, i));
+          if ("code" in reading) return undefined;
+          value = reading.value;
+        }
+      }
+      test = { type: "comparison", operator, field, value };
+    }
+    // After a test: the end, or a space, `and` or `or`, and a space.
+    if (i < n && text.charCodeAt(i) !== 0x20) return undefined;
+    while (i < n && text.charCodeAt(i) === 0x20) i++;
+    let joiner: TokenType | undefined;
+    if (i < n) {
+      const joinStart = i;
+      for (; i < n && !isBreak(text.charCodeAt(i)); i++);
+      joiner = wordType(text, joinStart, i);
+      if ((joiner !== And && joiner !== Or) || i === n || text.charCodeAt(i) !== 0x20) return undefined;
+    }
+    // `and` binds tighter than `or`, as in the grammar.
+    if (last === undefined) last = test;
+    else (ands ??= [last]).push(test);
+    if (joiner !== And) {
+      const conjunction: Filter = ands === undefined ? last : { type: "and", filters: ands };
+      if (joiner === undefined) return ors === undefined ? conjunction : (ors.push(conjunction), { type: "or", filters: ors });
+      (ors ??= []).push(conjunction);
+      ands = undefined;
+      last = undefined;
+    }
+  }
 }
 
 /**
