@@ -19,7 +19,7 @@ export {
   isExtendedOperatorName,
   assertFilter,
   isFilterNode,
-  MAX_FILTER_NODES,
+  MAX_SHARED_USES,
   type AndFilter,
   type ComparisonFilter,
   type CoreOperator,

@@ -94,6 +94,15 @@ describe("generated source", () => {
     expect(compileFilter(deep)({ a: "x" })).toBe(true);
     expect(() => generateSource({ type: "comparison", field: ["a"], operator: "eq", value: {} as unknown as string }, {})).toThrow(TypeError);
   });
+
+  it("leaves filters of more than 256 tests to the closures, with the same answers", () => {
+    const tests = (n: number): Filter => ({ type: "or", filters: Array.from({ length: n }, (_, i): Filter => (i % 2 === 0 ? { type: "comparison", field: [`f${i}`], operator: "eq", value: BigInt(i) } : { type: "presence", field: [`p${i}`] })) });
+    expect(generateSource(tests(256), {})).toBeDefined();
+    expect(generateSource(tests(257), {})).toBeUndefined();
+    const big = tests(301);
+    for (const resource of [{ f300: 300 }, { p299: "x" }, { f300: 299 }, {}]) expect(compileFilter(big)(resource)).toBe(modelEvaluate(big, resource) === true);
+    expect(compileFilter(big)({ f300: 300 })).toBe(true);
+  });
 });
 
 describe("where code generation is forbidden", () => {

@@ -11,7 +11,7 @@ import {
   forEachTest,
   formatFilter,
   isFilterNode,
-  MAX_FILTER_NODES,
+  MAX_SHARED_USES,
   matchesFilter,
   parseFilter,
   queryCollection,
@@ -23,22 +23,23 @@ import {
 
 // A filter object may use one node in several places. Writing or evaluating it walks every use,
 // so a group reused inside itself level after level doubles the work per level: 40 levels of
-// 81 objects are 2^41 nodes in use, which once ran the writer out of memory and the evaluator
-// for hours. Every entry point refuses such a tree, fast, naming the limit.
+// 41 objects are 2^41 nodes in use, which once ran the writer out of memory and the evaluator
+// for hours. Every entry point refuses such a tree, fast, naming the limit; a tree that shares
+// nothing is never refused, however large.
 
 const leaf: Filter = { type: "presence", field: ["a"] };
-/** `levels` levels of an `and` holding the level below twice: 2^(levels+1) - 1 nodes in use. */
+/** `levels` levels of an `and` holding the level below twice: 2^(levels+1) - 1 nodes in use, levels + 1 objects. */
 function doubled(levels: number, type: "and" | "or" = "and"): Filter {
   let node = leaf;
   for (let i = 0; i < levels; i++) node = { type, filters: [node, node] };
   return node;
 }
-/** An `and` of `copies` uses of one `or` of `width` tests: 1 + copies * (width + 1) nodes in use. */
+/** An `and` of `copies` uses of one `or` of `width` tests: 1 + copies * (width + 1) nodes in use, width + 2 objects. */
 function wide(copies: number, width: number): Filter {
   const inner: Filter = { type: "or", filters: Array.from({ length: width }, (_, i) => ({ type: "presence", field: [`f${i}`] }) as Filter) };
   return { type: "and", filters: Array.from({ length: copies }, () => inner) };
 }
-const tooMany = new RegExp(`more than ${MAX_FILTER_NODES} nodes`);
+const tooMany = new RegExp(`shared parts again more than ${MAX_SHARED_USES} times`);
 const noop = { and: () => 0, or: () => 0, not: () => 0, literal: () => 0, presence: () => 0, comparison: () => 0 };
 
 describe("filters that reuse their own parts", () => {
@@ -69,20 +70,31 @@ describe("filters that reuse their own parts", () => {
     expect(isFilterNode(huge)).toBe(false);
   });
 
-  it("are accepted up to the limit, counted once per use", () => {
-    // 2^19 - 1 = 524,287 nodes in use: fine; 2^20 - 1 = 1,048,575: too many.
+  it("are accepted up to the limit of uses beyond the first of each object", () => {
+    // 2^19 - 1 = 524,287 nodes in use from 19 objects: fine; 2^20 - 1 from 20 objects: too many.
     expect(isFilterNode(doubled(18))).toBe(true);
     expect(() => assertFilter(doubled(18))).not.toThrow();
     expect(isFilterNode(doubled(19))).toBe(false);
     expect(() => assertFilter(doubled(19, "or"))).toThrow(tooMany);
-    // 1 + 999 * 1000 = 999,001 in use, and 1 + 1000 * 1000 = 1,000,001.
-    expect(isFilterNode(wide(999, 999))).toBe(true);
-    expect(isFilterNode(wide(1000, 999))).toBe(false);
-    // A negation counts too: not(x) used twice at each of 19 levels.
+    // 1 + 1001 * 1000 uses of 1001 objects: 1,000,000 again, the most allowed; one copy more is too many.
+    expect(isFilterNode(wide(1001, 999))).toBe(true);
+    expect(isFilterNode(wide(1002, 999))).toBe(false);
+    // A negation counts too: not(x) and x at each of 19 levels.
     let negated: Filter = leaf;
     for (let i = 0; i < 19; i++) negated = { type: "and", filters: [{ type: "not", filter: negated }, negated] };
     expect(isFilterNode(negated)).toBe(false);
   });
+
+  it("are never confused with large trees that share nothing", () => {
+    const text = Array.from({ length: 1_000_001 }, (_, i) => `a${i % 10} pr`).join(" or ");
+    const parsed = parseFilter(text);
+    expect(isFilterNode(parsed)).toBe(true);
+    expect(formatFilter(parsed)).toBe(text.replace(/(^|or )a/g, "$1/a"));
+    let tests = 0;
+    forEachTest(parsed, () => tests++);
+    expect(tests).toBe(1_000_001);
+    expect(queryCollection([{ a3: 1 }, { b: 1 }], { queryFilter: text }).resultCount).toBe(1);
+  }, 120_000);
 
   it("write and evaluate as their unshared copies do", () => {
     const shared = doubled(6, "or");
@@ -100,8 +112,34 @@ describe("filters that reuse their own parts", () => {
     let level = 0;
     expect(() => {
       for (; level < 40; level++) built = and(built, built);
-    }).toThrow(/^and\(\) operand 1: .*more than 1000000 nodes/);
+    }).toThrow(/^and\(\) operand 1: .*more than 1000000 times/);
     expect(level).toBe(20);
+  });
+});
+
+describe("formatFilter inside formatFilter", () => {
+  it("keeps each call's own limits", () => {
+    // A node whose getter writes another filter (with other limits) while the outer call writes.
+    let inner: string | undefined;
+    const sneaky = {
+      type: "presence",
+      get field() {
+        inner ??= formatFilter({ type: "or", filters: Array.from({ length: 5000 }, () => leaf) }, { maxNesting: 200 });
+        return ["s"];
+      },
+    } as unknown as Filter;
+    expect(() => formatFilter({ type: "or", filters: [sneaky, doubled(21, "or")] }, { maxNesting: 200 })).toThrow(tooMany);
+    expect(inner?.length).toBe(5000 * 5 + 4999 * 4);
+    let deep: Filter = leaf;
+    for (let i = 0; i < 100; i++) deep = { type: "not", filter: deep };
+    const raising = {
+      type: "presence",
+      get field() {
+        formatFilter(leaf, { maxNesting: 200 });
+        return ["s"];
+      },
+    } as unknown as Filter;
+    expect(() => formatFilter({ type: "and", filters: [raising, deep] })).toThrow(/more than 63 nested groups/);
   });
 });
 

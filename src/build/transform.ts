@@ -1,14 +1,24 @@
-import { MAX_FILTER_NODES, type ComparisonFilter, type Filter, type FilterValue, type LiteralFilter, type Pointer, type PresenceFilter } from "../language/ast.js";
+import { MAX_SHARED_USES, type ComparisonFilter, type Filter, type FilterValue, type LiteralFilter, type Pointer, type PresenceFilter } from "../language/ast.js";
 import { MAX_FILTER_DEPTH } from "../language/writer.js";
 
 function tooDeep(): never {
   throw new RangeError(`Filter nests deeper than ${MAX_FILTER_DEPTH} levels`);
 }
 
-// A node shared by several parents is visited once per use: a tree reusing one group at every
-// level has twice as many nodes per level, so the walks below stop at MAX_FILTER_NODES visits.
-function tooMany(): never {
-  throw new RangeError(`Filter has more than ${MAX_FILTER_NODES} nodes when each shared part is counted every time it is used`);
+// A node shared by several parents is walked once per use: a tree reusing one group at every
+// level doubles the walk per level. The walks below count the nodes they meet; past
+// MAX_SHARED_USES they also note which, and stop a tree that meets the same nodes again more than
+// MAX_SHARED_USES times. (A tree that shares nothing is walked whole, however large.)
+class RepeatedUses {
+  private readonly seen = new Set<Filter>();
+  private again = 0;
+
+  meet(node: Filter): void {
+    if (!this.seen.has(node)) this.seen.add(node);
+    else if (++this.again > MAX_SHARED_USES) {
+      throw new RangeError(`Filter uses its shared parts again more than ${MAX_SHARED_USES} times in all`);
+    }
+  }
 }
 
 /**
@@ -58,10 +68,11 @@ export interface FilterFolder<R> {
  * ```
  */
 export function foldFilter<R>(filter: Filter, folder: FilterFolder<R>): R {
-  let visited = 0;
+  let met = 0;
+  let repeats: RepeatedUses | undefined;
   const fold = (node: Filter, depth: number): R => {
     if (depth > MAX_FILTER_DEPTH) tooDeep();
-    if (++visited > MAX_FILTER_NODES) tooMany();
+    if (++met > MAX_SHARED_USES) (repeats ??= new RepeatedUses()).meet(node);
     switch (node.type) {
       case "and":
         return folder.and(node.filters.map((f) => fold(f, depth + 1)), node);
@@ -95,10 +106,11 @@ export function foldFilter<R>(filter: Filter, folder: FilterFolder<R>): R {
  * ```
  */
 export function transformFilter(filter: Filter, rewrite: (node: Filter) => Filter): Filter {
-  let visited = 0;
+  let met = 0;
+  let repeats: RepeatedUses | undefined;
   const walk = (node: Filter, depth: number): Filter => {
     if (depth > MAX_FILTER_DEPTH) tooDeep();
-    if (++visited > MAX_FILTER_NODES) tooMany();
+    if (++met > MAX_SHARED_USES) (repeats ??= new RepeatedUses()).meet(node);
     switch (node.type) {
       case "and":
       case "or": {
@@ -161,11 +173,12 @@ export function mapFields(filter: Filter, rename: (pointer: Pointer) => Pointer)
 export function forEachTest(filter: Filter, visit: (test: PresenceFilter | ComparisonFilter) => void): void {
   const nodes: Filter[] = [filter];
   const depths: number[] = [0];
-  let visited = 0;
+  let met = 0;
+  let repeats: RepeatedUses | undefined;
   for (let node = nodes.pop(); node !== undefined; node = nodes.pop()) {
     const depth = depths.pop() as number;
     if (depth > MAX_FILTER_DEPTH) tooDeep();
-    if (++visited > MAX_FILTER_NODES) tooMany();
+    if (++met > MAX_SHARED_USES) (repeats ??= new RepeatedUses()).meet(node);
     switch (node.type) {
       case "and":
       case "or":
@@ -228,11 +241,12 @@ function valueEquals(a: FilterValue, b: FilterValue): boolean {
  * ```
  */
 export function filterEquals(a: Filter, b: Filter): boolean {
-  let visited = 0;
+  let met = 0;
+  let repeats: RepeatedUses | undefined;
   const equal = (x: Filter, y: Filter, depth: number): boolean => {
     if (depth > MAX_FILTER_DEPTH) tooDeep();
     if (x === y) return true;
-    if (++visited > MAX_FILTER_NODES) tooMany();
+    if (++met > MAX_SHARED_USES) (repeats ??= new RepeatedUses()).meet(x);
     switch (x.type) {
       case "and":
       case "or":

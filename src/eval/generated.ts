@@ -20,6 +20,12 @@ import { compilePointer, walkPointer, type CompiledPointer } from "./walk.js";
 
 /** Filters nested deeper than this are left to the closures (generated source stays shallow). */
 const GENERATED_DEPTH = 100;
+/**
+ * Filters with more tests than this are left to the closures too: generating and compiling code
+ * costs about ten times what building closures does, per test, which a large filter never wins
+ * back; and the cache below then holds no large source.
+ */
+const GENERATED_TESTS = 256;
 /** Factories kept by source text: filters of the same shape share code (and its optimisation). */
 const CACHE_LIMIT = 256;
 
@@ -42,13 +48,14 @@ interface Code {
   readonly threeValued: boolean;
 }
 
-/** Too deep for generated code: the closures take the filter. */
+/** Too deep or too large for generated code: the closures take the filter. */
 class TooDeep extends Error {}
 
 class Generator {
   readonly data: unknown[] = [];
   readonly declarations: string[] = [];
   private functions = 0;
+  private tests = 0;
 
   constructor(private readonly options: EvaluateOptions) {}
 
@@ -77,8 +84,10 @@ class Generator {
         return { text: `${this.kleene(filter.type, parts)}(r)`, threeValued: true };
       }
       case "presence":
+        if (++this.tests > GENERATED_TESTS) throw new TooDeep();
         return { text: `${this.leaf(filter.field, undefined, isPresent)}(r)`, threeValued: false };
       case "comparison":
+        if (++this.tests > GENERATED_TESTS) throw new TooDeep();
         return this.comparison(filter.field, filter.operator, filter.value, depth);
       default:
         throw new TypeError(`Not a filter node: ${describeText(String((filter as { type?: unknown }).type))}`);

@@ -316,7 +316,7 @@ function filterProblem(value: unknown, name: string): TypeError | RangeError | u
  * ```
  */
 export function isFilterNode(value: unknown): value is Filter {
-  return wellFormed(value) || (filterProblem(value, "filter") === undefined && expandedSize(value as Filter) <= MAX_FILTER_NODES);
+  return wellFormed(value) || (filterProblem(value, "filter") === undefined && repeatedUses(value as Filter) <= MAX_SHARED_USES);
 }
 
 /**
@@ -338,34 +338,38 @@ export function assertFilter(value: unknown, name = "filter"): asserts value is 
   if (wellFormed(value)) return;
   const problem = filterProblem(value, name);
   if (problem !== undefined) throw problem;
-  if (expandedSize(value as Filter) > MAX_FILTER_NODES) {
+  if (repeatedUses(value as Filter) > MAX_SHARED_USES) {
     throw new RangeError(
-      `${name}: the filter has more than ${MAX_FILTER_NODES} nodes when each shared part is counted every time it is used (writing or evaluating it would take that long); build it without reusing a group inside itself`,
+      `${name}: the filter uses its shared parts again more than ${MAX_SHARED_USES} times in all (one group reused inside itself level after level doubles the work per level); build it without reusing a group inside itself`,
     );
   }
 }
 
 /**
- * The most nodes a filter object may have, counting a node shared by several parents once per
- * use: the writer and the evaluator walk the tree that many times. (A parsed filter never shares
- * nodes; one object reused at every level of a built tree doubles the count per level.)
+ * How many times in all a filter object may use again a node it already uses elsewhere. The
+ * writer and the evaluator walk a node once per use: one group reused at every level of a built
+ * tree doubles the walk per level, so 40 such levels of 81 objects would take hours. A tree that
+ * shares nothing (any parsed filter) never comes near the limit, however large it is.
  *
  * @example
  * ```ts
- * import { field, formatFilter, type Filter, MAX_FILTER_NODES } from "crest-query";
+ * import { field, formatFilter, type Filter, MAX_SHARED_USES } from "crest-query";
  * let f: Filter = field("a").pr();
- * for (let i = 0; i < 10; i++) f = { type: "or", filters: [f, f] }; // 2,047 nodes in use
- * formatFilter(f, { maxNesting: 20 }).length < MAX_FILTER_NODES; // true; 40 levels would be refused
+ * for (let i = 0; i < 10; i++) f = { type: "or", filters: [f, f] }; // 11 objects, 2,047 uses
+ * formatFilter(f, { maxNesting: 20 }).length > 0; // fine; 20 such levels are refused
+ * MAX_SHARED_USES; // 1000000
  * ```
  */
-export const MAX_FILTER_NODES = 1_000_000;
+export const MAX_SHARED_USES = 1_000_000;
 
 /**
- * The number of nodes of a (checked, acyclic) filter with shared nodes counted once per use, or
- * any number above {@link MAX_FILTER_NODES} once it is clear the count is larger. Linear in the
- * number of distinct nodes: each one's count is worked out once.
+ * The uses of nodes of a (checked, acyclic) filter beyond the first use of each: the nodes of the
+ * tree it stands for, less its distinct objects. Linear in the number of distinct objects (each
+ * one's count is worked out once); counts are capped far above the limit, so they stay exact
+ * integers.
  */
-function expandedSize(root: Filter): number {
+function repeatedUses(root: Filter): number {
+  const CAP = 2 ** 50;
   const sizes = new Map<Filter, number>();
   const stack: Filter[] = [root];
   const entered = new Set<Filter>();
@@ -383,13 +387,10 @@ function expandedSize(root: Filter): number {
     }
     stack.pop();
     let size = 1;
-    for (const child of children) {
-      size += sizes.get(child) as number;
-      if (size > MAX_FILTER_NODES) return size;
-    }
+    for (const child of children) size = Math.min(CAP, size + (sizes.get(child) ?? CAP));
     sizes.set(node, size);
   }
-  return sizes.get(root) as number;
+  return (sizes.get(root) ?? CAP) - sizes.size;
 }
 
 /**

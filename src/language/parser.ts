@@ -379,10 +379,14 @@ function readFlatText(text: string): Filter | undefined {
         for (i++; i < n; i++) {
           const c = text.charCodeAt(i);
           if (c === quote) break;
+          // Any surrogate, escaped or not, goes the long way (which refuses the lone ones).
+          if (c >= 0xd800 && c <= 0xdfff) return undefined;
           if (c === 0x5c) {
             escaped = true;
             i++;
-          } else if (c >= 0xd800 && c <= 0xdfff) return undefined;
+            const d = text.charCodeAt(i);
+            if (d >= 0xd800 && d <= 0xdfff) return undefined;
+          }
         }
         if (i >= n) return undefined;
         i++;

@@ -63,20 +63,37 @@ const FORMAT_OPTIONS = ["maxNesting"] as const;
  */
 export function formatFilter(filter: Filter, options?: FormatFilterOptions): string {
   checkOptions(options, "formatFilter", FORMAT_OPTIONS);
-  maxGroups = maxNestingOption(options?.maxNesting, "formatFilter");
-  // Most filters are small and well formed: one pass writes them, checking each node's shape as
-  // it goes (the rules of assertFilter), with no walk of its own. Anything unusual (a malformed
-  // node, a value the writer refuses, more than SINGLE_PASS_NODES nodes) sends the filter the
-  // long way, which checks the whole shape first and so says what is wrong exactly as before.
-  nodesLeft = SINGLE_PASS_NODES;
+  const limit = maxNestingOption(options?.maxNesting, "formatFilter");
+  // The state of a call this one may run inside (a getter on a node that writes a filter).
+  const outerGroups = maxGroups;
+  const outerNodes = nodesLeft;
   try {
-    return write(filter, 0, 0, 0);
-  } catch {
-    // the long way below
+    // Most filters are small and well formed: one pass writes them, checking each node's shape
+    // as it goes (the rules of assertFilter), with no walk of its own. Anything unusual (a
+    // malformed node, a value the writer refuses, more than SINGLE_PASS_NODES nodes) sends the
+    // filter the long way, which checks the whole shape first and so says what is wrong exactly
+    // as before.
+    maxGroups = limit;
+    nodesLeft = SINGLE_PASS_NODES;
+    try {
+      return write(filter, 0, 0, 0);
+    } catch {
+      // the long way below
+    }
+    assertFilter(filter, "formatFilter");
+    maxGroups = limit;
+    nodesLeft = Number.POSITIVE_INFINITY;
+    try {
+      return write(filter, 0, 0, 0);
+    } catch (error) {
+      // Only a filter whose getters answer differently the second time gets here with a shape error.
+      if (error === LONG_WAY) throw new TypeError("formatFilter: the filter changed while it was written");
+      throw error;
+    }
+  } finally {
+    maxGroups = outerGroups;
+    nodesLeft = outerNodes;
   }
-  assertFilter(filter, "formatFilter");
-  nodesLeft = Number.POSITIVE_INFINITY;
-  return write(filter, 0, 0, 0);
 }
 
 // The limit of the call being written (writing is synchronous, so one variable serves).
