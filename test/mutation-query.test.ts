@@ -171,8 +171,8 @@ describe("signing helpers against node:crypto", () => {
     const before = rememberedCookies(key);
     expect(openCookie(key, sealCookie(key, long))).toEqual(long);
     expect(rememberedCookies(key)).toBe(before);
-    for (let i = 0; i < 1100; i++) sealCookie(key, { o: i, q: "later" });
-    expect(rememberedCookies(key)).toBe(1024);
+    for (let i = 0; i < 300; i++) sealCookie(key, { o: i, q: "later" });
+    expect(rememberedCookies(key)).toBe(256);
     expect(openCookie(key, cookie)).toEqual({ o: 7, q: "d" });
     // A byte key changed in place is another key: what the old bytes sealed is refused.
     const mutable = Uint8Array.of(1, 2, 3);

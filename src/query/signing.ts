@@ -106,7 +106,7 @@ interface KeyedMac {
 
 // How many sealed cookies each key remembers. A walk opens the cookie of the page before, so a
 // few per walk in progress are enough; the oldest is forgotten first.
-const ISSUED_KEPT = 1024;
+const ISSUED_KEPT = 256;
 /** Longer cookies (a keyset holding long values) are not remembered, so the memory stays small. */
 const ISSUED_MAX_LENGTH = 512;
 
