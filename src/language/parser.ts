@@ -45,7 +45,7 @@ import {
   unterminatedStringError,
   unusedSlotError,
 } from "./parse-errors.js";
-import { loneSurrogateAt, readPointer } from "./pointer.js";
+import { loneSurrogateAt, plainPointer, readPointer } from "./pointer.js";
 
 // The grammar of `_queryFilter`, and nothing else: how failures read is in parse-errors.ts, and
 // what looks suspicious in a valid filter is in lint.ts, which watches a parse through a
@@ -92,7 +92,14 @@ export interface ParseObserver {
 const TRUE: Filter = Object.freeze({ type: "literal", value: true });
 const FALSE: Filter = Object.freeze({ type: "literal", value: false });
 const OPERATOR_NAME = /^[A-Za-z0-9_.]+$/;
-const CORE_NAMES: ReadonlyMap<TokenType, string> = new Map([Eq, Co, Sw, Lt, Le, Gt, Ge].map((type) => [type, keywordName(type)]));
+// The core operators' names by token type index (an array lookup, not a map's).
+const CORE_NAME_AT: readonly (string | undefined)[] = (() => {
+  const names: (string | undefined)[] = [];
+  for (const type of [Eq, Co, Sw, Lt, Le, Gt, Ge]) names[type.tokenTypeIdx as number] = keywordName(type);
+  for (let i = 0; i < names.length; i++) names[i] ??= undefined;
+  return names;
+})();
+const coreName = (type: TokenType): string | undefined => CORE_NAME_AT[type.tokenTypeIdx as number];
 // Where a test of one comparison can be read without the grammar: what each of its three words
 // may be. A `!` first is a negation to the grammar, so it is left out here.
 const ONE_TEST_FIELD = new Set([Word, And, Or, Pr, Eq, Co, Sw, Lt, Le, Gt, Ge]);
@@ -270,7 +277,7 @@ class FilterParser extends EmbeddedActionsParser {
   }
 
   private operatorOf(token: IToken): string {
-    const core = CORE_NAMES.get(token.tokenType);
+    const core = coreName(token.tokenType);
     if (core !== undefined) {
       const name = core;
       if (this.observer !== undefined) this.observer.keyword(token, name);
@@ -350,11 +357,13 @@ function readFlatText(text: string): Filter | undefined {
     const fieldEnd = i;
     const first = text.charCodeAt(fieldStart);
     if (i === n || fieldEnd === fieldStart || first === 0x22 || first === 0x27 || text.charCodeAt(i) !== 0x20 || wordType(text, fieldStart, fieldEnd) !== Word) return undefined;
-    let field: Pointer;
-    try {
-      field = readPointer(text.slice(fieldStart, fieldEnd), text, fieldStart);
-    } catch {
-      return undefined;
+    let field = plainPointer(text, fieldStart, fieldEnd);
+    if (field === undefined) {
+      try {
+        field = readPointer(text.slice(fieldStart, fieldEnd), text, fieldStart);
+      } catch {
+        return undefined;
+      }
     }
     while (i < n && text.charCodeAt(i) === 0x20) i++;
     // The operator: a core one, or pr.
@@ -366,7 +375,7 @@ function readFlatText(text: string): Filter | undefined {
     if (operatorType === Pr) {
       test = { type: "presence", field };
     } else {
-      const operator = CORE_NAMES.get(operatorType);
+      const operator = coreName(operatorType);
       if (operator === undefined || i === n || text.charCodeAt(i) !== 0x20) return undefined;
       while (i < n && text.charCodeAt(i) === 0x20) i++;
       if (i === n) return undefined;
@@ -508,7 +517,7 @@ function flatTest(text: string, tokens: readonly IToken[], at: number, length: n
   const field = readPointer(fieldToken.image, text, fieldToken.startOffset);
   if (length === 2) return { type: "presence", field };
   const operatorToken = tokens[at + 1] as IToken;
-  let operator = CORE_NAMES.get(operatorToken.tokenType);
+  let operator = coreName(operatorToken.tokenType);
   if (operator === undefined) {
     operator = operatorToken.image;
     if (!OPERATOR_NAME.test(operator)) throw operatorError(text, operatorToken);

@@ -52,18 +52,26 @@ export function parsePointer(text: string, options: ParsePointerOptions = {}): P
 export function readPointer(text: string, input: string | undefined, offset: number): Pointer {
   // One pass over printable ASCII that needs no decoding (most fields); anything else takes the
   // careful path, which validates and percent-decodes.
+  return plainPointer(text, 0, text.length) ?? parseSpecialPointer(text, input ?? text, offset);
+}
+
+/**
+ * The field written in text[from, to), when it is printable ASCII that needs no decoding (most
+ * fields); undefined for anything else, which {@link readPointer} reads the careful way.
+ */
+export function plainPointer(text: string, from: number, to: number): Pointer | undefined {
   const segments: string[] = [];
-  let start = 0;
-  for (let i = 0; i < text.length; i++) {
+  let start = from;
+  for (let i = from; i < to; i++) {
     const c = text.charCodeAt(i);
     if (c === 0x2f /* / */) {
-      if (i > 0) segments.push(text.slice(start, i));
+      if (i > from) segments.push(text.slice(start, i));
       start = i + 1;
     } else if (c <= 0x20 || c >= 0x7f || PLAIN_EXCLUDED[c] === 1) {
-      return parseSpecialPointer(text, input ?? text, offset);
+      return undefined;
     }
   }
-  if (start < text.length) segments.push(text.slice(start));
+  if (start < to) segments.push(text.slice(start, to));
   return segments;
 }
 
