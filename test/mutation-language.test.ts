@@ -260,6 +260,9 @@ const JAVA: ReadonlyArray<readonly [string, string]> = [
   ["0x.0000000000001p-1022", "D0000000000000001"],
   ["0x0.fffffffffffff8p-1022", "D0010000000000000"],
   ["0x1.fffffffffffff8p-1023", "D0010000000000000"],
+  ["0x1.5fb0ce3f8bf696p-1023", "D000afd8671fc5fb5"],
+  ["0x1.68bc30f0708228cp-1023", "D000b45e187838411"],
+  ["0x1.1108f0300335f9p-1028", "D000044423c0c00cd"],
   ["0x1.0000000000000800p0", "D3ff0000000000000"],
   ["0x1.0000000000000801p0", "D3ff0000000000001"],
   ["0x1.00000000000008p0", "D3ff0000000000000"],
@@ -469,6 +472,44 @@ describe("readNumber: hexadecimal floating point", () => {
       const r = readNumber(word) as NumberReading;
       expect(bitsOf(r.value as number)).toBe(bitsOf(x));
       expect(r.note).toBe(`the server reads Java number syntax ${JSON.stringify(word.length > 40 ? `${word.slice(0, 40)}\u2026` : word)} as ${formatDecimal(x)}; write that instead`);
+    }), { numRuns: 3000 });
+  });
+
+  it("rounds a subnormal result once (it was rounded to 53 bits, then again when scaled)", () => {
+    // Java's answers; before the fix each of these came out one unit off.
+    expect(hex16(bitsOf((readNumber("0x1.5fb0ce3f8bf696p-1023") as NumberReading).value as number))).toBe("000afd8671fc5fb5");
+    expect(hex16(bitsOf((readNumber("0x1.68bc30f0708228cp-1023") as NumberReading).value as number))).toBe("000b45e187838411");
+    expect(readNumber("0x1.00000000000001p-1075")).toMatchObject({ value: 5e-324 });
+    expect(readNumber("-0x1.00000000000001p-1075")).toMatchObject({ value: -5e-324 });
+  });
+
+  it("rounds once, half to even, at the bit the double keeps (normal and subnormal)", () => {
+    // Between the double with bits b (b >= 0) and the next one lies the exact midpoint
+    // (2m + 1) * 2^(e - 1), where b's value is m * 2^e. Java rounds it to the even neighbour, a
+    // hair above it to the upper one and a hair below to the lower one.
+    const bits = fc.oneof(
+      fc.bigInt({ min: 0n, max: 0x7fefffffffffffffn }),
+      fc.bigInt({ min: 0n, max: 0x0030000000000000n }),
+      fc.bigInt({ min: 0x7fe0000000000000n, max: 0x7fefffffffffffffn }),
+      fc.constantFrom(0n, 1n, 2n, 0x000fffffffffffffn, 0x0010000000000000n, 0x7fefffffffffffffn),
+    );
+    const expectBits = (word: string, b: bigint) => {
+      if (b === 0x7ff0000000000000n) expect(readNumber(word), word).toMatchObject({ code: "number-out-of-range" });
+      else expect(hex16(bitsOf((readNumber(word) as NumberReading).value as number)), word).toBe(hex16(b));
+    };
+    fc.assert(fc.property(bits, fc.nat(24), fc.boolean(), (b, zeros, negative) => {
+      const field = b >> 52n;
+      const m = field === 0n ? b & 0xfffffffffffffn : (b & 0xfffffffffffffn) | (1n << 52n);
+      const e = field === 0n ? -1074 : Number(field) - 1075;
+      const sign = negative ? "-" : "";
+      const even = (b & 1n) === 0n ? b : b + 1n;
+      const signed = (x: bigint) => (negative ? x | (1n << 63n) : x);
+      const mid = `${sign}0x${(2n * m + 1n).toString(16)}.p${e - 1}`;
+      expectBits(mid, even === 0x7ff0000000000000n ? even : signed(even));
+      const above = `${sign}0x${(2n * m + 1n).toString(16)}.${"0".repeat(zeros)}1p${e - 1}`;
+      expectBits(above, b + 1n === 0x7ff0000000000000n ? b + 1n : signed(b + 1n));
+      const below = `${sign}0x${(2n * m).toString(16)}.${"f".repeat(zeros + 1)}p${e - 1}`;
+      expectBits(below, signed(b));
     }), { numRuns: 3000 });
   });
 
