@@ -237,6 +237,22 @@ function hexDecimal(text: string): number {
   if (mantissa === 0n) return negative ? -0 : 0;
   scale += exponentSign * exponent;
   if (sticky) mantissa |= 1n;
+  // Below the normal range a double keeps fewer than 53 bits. Number(mantissa) would round to 53
+  // bits and the scaling below round again (0x1.5fb0ce3f8bf696p-1023 came out one unit low), so
+  // round once here, half to even, at the bit the result keeps; what is left converts and scales
+  // exactly. (Far below, the result is zero anyway: no shift by a billion bits.)
+  if (scale >= -MAX_SCALE) {
+    const bits = mantissa.toString(2).length;
+    const keep = bits + scale + 1074;
+    if (keep < 53 && keep < bits) {
+      const drop = BigInt(bits - keep);
+      const rest = mantissa & ((1n << drop) - 1n);
+      const half = 1n << (drop - 1n);
+      mantissa >>= drop;
+      if (rest > half || (rest === half && (mantissa & 1n) === 1n)) mantissa++;
+      scale += bits - keep;
+    }
+  }
   let value = Number(mantissa);
   if (scale > MAX_SCALE) value = Infinity;
   else if (scale < -MAX_SCALE) value = 0;
