@@ -541,6 +541,10 @@ describe("readNumber: hexadecimal floating point", () => {
     expect(readNumber("0xa.p0")).toMatchObject({ value: 10 });
     expect(readNumber("0xF.p0")).toMatchObject({ value: 15 });
   });
+
+  it("takes only 0x or 0X as the start of a hexadecimal decimal (Java: NumberFormatException otherwise)", () => {
+    for (const word of ["1x1.8p1", "-1x1.8p1", "9X1.p0", "ox1.8p1", "x1.8p1", ".x1p1", "00x1.8p1"]) expect(readNumber(word), word).toMatchObject({ code: "invalid-number" });
+  });
 });
 
 describe("readNumber: decimals against JavaScript's Number (which Java agrees with)", () => {
