@@ -182,6 +182,14 @@ export function isExtendedOperatorName(operator: string): boolean {
 /** How deep a filter tree may nest; the same bound as the writer's `MAX_FILTER_DEPTH`. */
 const MAX_NODE_DEPTH = 1000;
 
+/** The most segments a field of a filter node may have (the shape check's and the writer's limit). */
+export const MAX_POINTER_SEGMENTS = 10_000;
+
+/** Whether a node's operator can be written: a core operator in lower case, or an extended name. */
+export function isWritableOperator(operator: unknown): boolean {
+  return typeof operator === "string" && (CORE_OPERATOR_SET.has(operator) || isExtendedOperatorName(operator));
+}
+
 function describeNodeValue(value: unknown): string {
   if (value === null) return "null";
   if (Array.isArray(value)) return "an array";
@@ -193,7 +201,7 @@ function describeNodeValue(value: unknown): string {
 
 function pointerProblem(field: unknown): string | undefined {
   if (!Array.isArray(field)) return `is ${describeNodeValue(field)}, not an array of segment strings`;
-  if (field.length > 10_000) return "has more than 10000 segments";
+  if (field.length > MAX_POINTER_SEGMENTS) return `has more than ${MAX_POINTER_SEGMENTS} segments`;
   for (const [i, segment] of field.entries()) {
     if (typeof segment !== "string") return `[${i}] is ${describeNodeValue(segment)}, not a string`;
   }
@@ -233,7 +241,7 @@ function nodeProblem(node: Record<string, unknown>): { readonly at: string; read
     }
     case "comparison": {
       const operator = node.operator;
-      if (typeof operator !== "string" || !(CORE_OPERATOR_SET.has(operator) || isExtendedOperatorName(operator))) {
+      if (!isWritableOperator(operator)) {
         return { at: ".operator", problem: `is ${describeNodeValue(operator)}, which cannot be written as an operator (a core operator in lower case, or an extended name of letters, digits, _ and .)` };
       }
       const fieldProblem = pointerProblem(node.field);
@@ -410,7 +418,7 @@ function wellFormed(root: unknown): boolean {
     switch (record.type) {
       case "comparison": {
         const operator = record.operator;
-        if (typeof operator !== "string" || !(CORE_OPERATOR_SET.has(operator) || isExtendedOperatorName(operator))) return false;
+        if (!isWritableOperator(operator)) return false;
         if (!wellFormedPointer(record.field)) return false;
         const kind = typeof record.value;
         if (kind !== "string" && kind !== "boolean" && kind !== "number" && kind !== "bigint") return false;
@@ -447,7 +455,7 @@ function wellFormed(root: unknown): boolean {
 }
 
 function wellFormedPointer(field: unknown): boolean {
-  if (!Array.isArray(field) || field.length > 10_000) return false;
+  if (!Array.isArray(field) || field.length > MAX_POINTER_SEGMENTS) return false;
   for (let i = 0; i < field.length; i++) if (typeof field[i] !== "string") return false;
   return true;
 }

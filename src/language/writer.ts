@@ -1,4 +1,4 @@
-import { assertFilter, isExtendedOperatorName, type Filter, type FilterValue, type Pointer } from "./ast.js";
+import { assertFilter, isWritableOperator, MAX_POINTER_SEGMENTS, type Filter, type FilterValue, type Pointer } from "./ast.js";
 import { describeText } from "./errors.js";
 import { checkOptions, maxNestingOption } from "./limits.js";
 import { fitsLong, formatDecimal } from "./numbers.js";
@@ -16,7 +16,6 @@ import { formatPointer, hasLoneSurrogate } from "./pointer.js";
  */
 export const MAX_FILTER_DEPTH = 1000;
 
-const CORE = new Set(["eq", "co", "sw", "lt", "le", "gt", "ge"]);
 
 /**
  * Options of {@link formatFilter}.
@@ -125,7 +124,7 @@ function write(filter: Filter, context: 0 | 1 | 2, depth: number, groups: number
       return `${writePointer(filter.field)} pr`;
     case "comparison": {
       const operator = filter.operator;
-      if (typeof operator !== "string" || !(CORE.has(operator) || isExtendedOperatorName(operator))) throw LONG_WAY;
+      if (!isWritableOperator(operator)) throw LONG_WAY;
       return `${writePointer(filter.field)} ${operator} ${formatValue(filter.value)}`;
     }
     case "not":
@@ -153,7 +152,7 @@ function write(filter: Filter, context: 0 | 1 | 2, depth: number, groups: number
 
 // A field as assertFilter accepts it (an array of at most 10,000 strings), written.
 function writePointer(field: Pointer): string {
-  if (!Array.isArray(field) || field.length > 10_000) throw LONG_WAY;
+  if (!Array.isArray(field) || field.length > MAX_POINTER_SEGMENTS) throw LONG_WAY;
   return formatPointer(field);
 }
 
